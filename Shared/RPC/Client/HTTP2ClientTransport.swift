@@ -1,0 +1,252 @@
+import Foundation
+import HTTPTypes
+public import Logging
+import Messages
+public import NIOCore
+import NIOHPACK
+import NIOHTTP2
+public import NIOPosix
+import NIOSSL
+
+/// Client TLS: HTTP/2 over TLS with ALPN `h2`, the server checked against `trustRootsPath`
+/// (or the system roots), and optionally a client certificate for mutual TLS.
+public struct ClientTLS: Sendable {
+    public var trustRootsPath: String?
+    public var certificateChainPath: String?
+    public var privateKeyPath: String?
+    /// The name the server's certificate must carry; the target host when nil.
+    public var serverHostname: String?
+
+    public init(trustRootsPath: String? = nil, certificateChainPath: String? = nil, privateKeyPath: String? = nil, serverHostname: String? = nil) {
+        self.trustRootsPath = trustRootsPath
+        self.certificateChainPath = certificateChainPath
+        self.privateKeyPath = privateKeyPath
+        self.serverHostname = serverHostname
+    }
+
+    func context() throws -> NIOSSLContext {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.applicationProtocols = ["h2"]
+        tls.minimumTLSVersion = .tlsv12
+        if let trustRootsPath { tls.trustRoots = .file(trustRootsPath) }
+        if let certificateChainPath, let privateKeyPath {
+            tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificateChainPath).map { .certificate($0) }
+            tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: privateKeyPath, format: .pem))
+        }
+        return try NIOSSLContext(configuration: tls)
+    }
+}
+
+/// The HTTP/2 client transport on SwiftNIO's NIOHTTP2: a small pool of connections to one
+/// target, each carrying many concurrent streams; h2c with prior knowledge or TLS/ALPN.
+///
+/// A broken connection is replaced on the next call; after a failed connect the slot waits
+/// out an exponential backoff (capped at ``maxReconnectBackoff``) and calls fail fast with
+/// `unavailable` meanwhile, which the call layer may retry.
+public final class HTTP2ClientTransport: ClientTransport {
+    public let host: String
+    public let port: Int
+    let tls: NIOSSLContext?
+    let serverHostname: String?
+    let group: any EventLoopGroup
+    let pool: ConnectionPool
+    let authority: String
+
+    public init(
+        host: String, port: Int, tls: ClientTLS? = nil, connections: Int = 2,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        maxReconnectBackoff: Duration = .seconds(5), logger: Logger = Logger(label: "tender.rpc.http2-client")
+    ) throws {
+        self.host = host
+        self.port = port
+        self.tls = try tls?.context()
+        self.serverHostname = tls?.serverHostname ?? host
+        self.group = group
+        self.authority = "\(host):\(port)"
+        self.pool = ConnectionPool(size: max(1, connections), maxBackoff: maxReconnectBackoff, logger: logger)
+    }
+
+    /// Parses `http://host:port` (h2c) or `https://host:port` (TLS) into a transport.
+    public convenience init(url: String, tls: ClientTLS? = nil, connections: Int = 2, logger: Logger = Logger(label: "tender.rpc.http2-client")) throws {
+        guard let components = URLComponents(string: url), let host = components.host,
+              let scheme = components.scheme, scheme == "http" || scheme == "https"
+        else { throw RPCError(.invalidArgument, "not an http(s) URL: \(url)") }
+        let port = components.port ?? (scheme == "https" ? 443 : 80)
+        try self.init(host: host, port: port, tls: scheme == "https" ? (tls ?? ClientTLS()) : nil, connections: connections, logger: logger)
+    }
+
+    public func send(_ request: ClientRequest) async throws -> ClientResponse {
+        try await RPCDispatcher.withDeadline(request.deadline) {
+            let connection = try await self.pool.connection { try await self.connect() }
+            do {
+                return try await self.exchange(request, on: connection)
+            } catch let error as RPCError {
+                throw error
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                // The stream or connection broke before a response: the request may not have
+                // reached the handler. Only the call layer knows whether a retry is safe.
+                await self.pool.discard(connection)
+                throw RPCError(.unavailable, "connection to \(self.authority) failed: \(type(of: error))")
+            }
+        }
+    }
+
+    /// Closes every connection.
+    public func close() async {
+        await pool.closeAll()
+    }
+
+    private func connect() async throws -> Connection {
+        let tls = self.tls
+        let serverHostname = self.serverHostname
+        do {
+            let (channel, multiplexer) = try await ClientBootstrap(group: group)
+                .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+                .connectTimeout(.seconds(5))
+                .connect(host: host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        if let tls {
+                            let handler = try NIOSSLClientHandler(context: tls, serverHostname: serverHostname)
+                            try channel.pipeline.syncOperations.addHandler(handler)
+                        }
+                        let multiplexer = try channel.pipeline.syncOperations.configureAsyncHTTP2Pipeline(
+                            mode: .client,
+                            configuration: .init()
+                        ) { stream in stream.eventLoop.makeSucceededVoidFuture() }
+                        return (channel, multiplexer)
+                    }
+                }
+            return Connection(channel: channel, multiplexer: multiplexer)
+        } catch {
+            throw RPCError(.unavailable, "cannot connect to \(authority): \(type(of: error))")
+        }
+    }
+
+    private func exchange(_ request: ClientRequest, on connection: Connection) async throws -> ClientResponse {
+        let stream = try await connection.multiplexer.openStream { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload>(wrappingChannelSynchronously: channel)
+            }
+        }
+        var head = HPACKHeaders()
+        head.add(name: ":method", value: "POST")
+        head.add(name: ":scheme", value: tls == nil ? "http" : "https")
+        head.add(name: ":authority", value: authority)
+        head.add(name: ":path", value: request.path)
+        for field in request.headers { head.add(name: field.name.canonicalName, value: field.value) }
+        head.add(name: "content-length", value: String(request.body.readableBytes))
+        let body = request.body
+        return try await stream.executeThenClose { inbound, outbound in
+            try await outbound.write(.headers(.init(headers: head, endStream: false)))
+            try await outbound.write(.data(.init(data: .byteBuffer(body), endStream: true)))
+            var status: Int?
+            var fields = HTTPFields()
+            var responseBody = ByteBuffer()
+            receiving: for try await frame in inbound {
+                switch frame {
+                case .headers(let headers):
+                    if status == nil, let code = headers.headers.first(name: ":status").flatMap(Int.init) {
+                        status = code
+                        for (name, value, _) in headers.headers where !name.hasPrefix(":") {
+                            if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
+                        }
+                    }
+                    if headers.endStream { break receiving }
+                case .data(let data):
+                    if case .byteBuffer(var buffer) = data.data { responseBody.writeBuffer(&buffer) }
+                    if data.endStream { break receiving }
+                case .rstStream(let code):
+                    throw RPCError(.unavailable, "stream reset by server (\(code))")
+                default:
+                    continue
+                }
+            }
+            guard let status else { throw RPCError(.unavailable, "the server closed the stream without a response") }
+            return ClientResponse(status: status, headers: fields, body: responseBody)
+        }
+    }
+}
+
+struct Connection: Sendable {
+    let channel: any Channel
+    let multiplexer: NIOHTTP2Handler.AsyncStreamMultiplexer<Void>
+    var isActive: Bool { channel.isActive }
+}
+
+/// A fixed number of connection slots used round-robin; each slot connects on first use,
+/// reconnects after its connection closed, and backs off after failed connects.
+actor ConnectionPool {
+    private enum Slot {
+        case empty(failures: Int, notBefore: ContinuousClock.Instant)
+        case connecting(Task<Connection, any Error>)
+        case ready(Connection)
+    }
+
+    private var slots: [Slot]
+    private var next = 0
+    let maxBackoff: Duration
+    let logger: Logger
+
+    init(size: Int, maxBackoff: Duration, logger: Logger) {
+        self.slots = Array(repeating: .empty(failures: 0, notBefore: .now), count: size)
+        self.maxBackoff = maxBackoff
+        self.logger = logger
+    }
+
+    func connection(_ connect: @escaping @Sendable () async throws -> Connection) async throws -> Connection {
+        let index = next
+        next = (next + 1) % slots.count
+        switch slots[index] {
+        case .ready(let connection) where connection.isActive:
+            return connection
+        case .ready:
+            slots[index] = .empty(failures: 0, notBefore: .now)
+            return try await connection(connect, slot: index)
+        case .connecting(let task):
+            return try await task.value
+        case .empty(_, let notBefore):
+            guard notBefore <= .now else {
+                // This slot is backing off; another may be healthy.
+                for case .ready(let connection) in slots where connection.isActive { return connection }
+                throw RPCError(.unavailable, "reconnecting (backing off)")
+            }
+            return try await connection(connect, slot: index)
+        }
+    }
+
+    private func connection(_ connect: @escaping @Sendable () async throws -> Connection, slot index: Int) async throws -> Connection {
+        let failures: Int
+        if case .empty(let count, _) = slots[index] { failures = count } else { failures = 0 }
+        let task = Task { try await connect() }
+        slots[index] = .connecting(task)
+        do {
+            let connection = try await task.value
+            slots[index] = .ready(connection)
+            return connection
+        } catch {
+            let backoffMs = min(Int64(50) << min(failures, 16), maxBackoff.components.seconds * 1000)
+            slots[index] = .empty(failures: failures + 1, notBefore: .now.advanced(by: .milliseconds(Int64.random(in: backoffMs / 2...max(backoffMs, 1)))))
+            throw error
+        }
+    }
+
+    func discard(_ connection: Connection) {
+        for index in slots.indices {
+            if case .ready(let existing) = slots[index], existing.channel === connection.channel {
+                slots[index] = .empty(failures: 0, notBefore: .now)
+            }
+        }
+        connection.channel.close(promise: nil)
+    }
+
+    func closeAll() async {
+        for index in slots.indices {
+            if case .ready(let connection) = slots[index] {
+                try? await connection.channel.close()
+            }
+            slots[index] = .empty(failures: 0, notBefore: .now)
+        }
+    }
+}

@@ -1,0 +1,219 @@
+public import HTTPTypes
+public import Logging
+import Messages
+import Metrics
+public import NIOCore
+import Foundation
+import NIOFoundationCompat
+
+/// A response as the transport sends it.
+public struct RPCResponse: Sendable {
+    public var status: HTTPResponse.Status
+    public var headers: HTTPFields
+    public var body: ByteBuffer
+}
+
+/// The transport-independent core of the server: routing, content type, deadline,
+/// authentication, roles, body cap, decoding, idempotency, metrics and logs, in that order.
+///
+/// Every transport (Hummingbird's HTTP/2, the in-process one, a libnghttp2 engine) hands it
+/// the request head and a way to read the body, and sends back what it returns.
+public final class RPCDispatcher: Sendable {
+    let router: RPCRouter
+    let authenticator: (any Authenticator)?
+    let idempotency: any IdempotencyStore
+    let configuration: RPCServerConfiguration
+    let logger: Logger
+
+    public init(
+        router: RPCRouter, authenticator: (any Authenticator)?, idempotency: any IdempotencyStore,
+        configuration: RPCServerConfiguration = .init(), logger: Logger
+    ) {
+        self.router = router
+        self.authenticator = authenticator
+        self.idempotency = idempotency
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Serves one call. `readBody(limit)` returns the whole body or throws
+    /// `resource_exhausted` when it is longer than `limit` bytes.
+    public func handle(
+        method httpMethod: HTTPRequest.Method, path: String, headers: HTTPFields, peer: PeerIdentity? = nil,
+        readBody: @escaping @Sendable (Int) async throws -> ByteBuffer
+    ) async -> RPCResponse {
+        let start = ContinuousClock.now
+        let requestID = headers[.requestID].flatMap { Self.isPrintableToken($0) ? $0 : nil } ?? UUID().uuidString.lowercased()
+        let trace = (headers[.traceparent].flatMap(TraceContext.init(traceparent:))?.childSpan()) ?? .newTrace()
+        var logger = self.logger
+        logger[metadataKey: "request_id"] = .string(requestID)
+        logger[metadataKey: "trace_id"] = .string(trace.traceID)
+        logger[metadataKey: "rpc"] = .string(path)
+
+        guard let route = router.route(for: path) else {
+            return finish(.failure(RPCError(.unimplemented, "no method \(Self.printable(path))")), metricLabel: "unknown", start: start, requestID: requestID, logger: logger)
+        }
+        let label = route.descriptor.description
+        guard httpMethod == .post else {
+            var response = errorResponse(RPCError(.unimplemented, "only POST is supported"), requestID: requestID)
+            response.status = .methodNotAllowed
+            response.headers[.allow] = "POST"
+            return response
+        }
+        guard Wire.isJSON(headers[.contentType]) else {
+            var response = errorResponse(RPCError(.invalidArgument, "content-type must be application/json"), requestID: requestID)
+            response.status = .unsupportedMediaType
+            response.headers[HTTPField.Name("accept-post")!] = "application/json"
+            Counter(label: "rpc_server_requests_total", dimensions: [("method", label), ("code", "unsupported_media_type")]).increment()
+            return response
+        }
+        let result: Result<ByteBuffer, RPCError>
+        var replayed = false
+        do {
+            guard let requested = Wire.timeout(fromHeader: headers[.connectTimeoutMs]) else {
+                throw RPCError.invalidField("connect-timeout-ms", "must be 1 to 10 digits")
+            }
+            let budget = min(requested ?? configuration.maxCallDuration, configuration.maxCallDuration)
+            let deadline = start.advanced(by: budget)
+            let principal = try await authorise(route.descriptor, headers: headers, peer: peer)
+            let idempotencyKey = route.descriptor.kind == .mutating ? headers[.idempotencyKey] : nil
+            if let idempotencyKey, !(1...255).contains(idempotencyKey.utf8.count) || !Self.isPrintableToken(idempotencyKey) {
+                throw RPCError.invalidField("idempotency-key", "must be 1 to 255 printable ASCII characters")
+            }
+            var callLogger = logger
+            if let principal { callLogger[metadataKey: "caller"] = .string(principal.subject) }
+            let context = CallContext(
+                method: route.descriptor, principal: principal, requestID: requestID, trace: trace,
+                deadline: deadline, idempotencyKey: idempotencyKey, logger: callLogger)
+            let output = try await Self.withDeadline(deadline) {
+                let body = try await readBody(self.configuration.maxRequestBodyBytes)
+                return try await self.invoke(route, body: body, context: context)
+            }
+            replayed = output.replayed
+            result = .success(output.body)
+        } catch let error as RPCError {
+            result = .failure(error)
+        } catch is CancellationError {
+            result = .failure(RPCError(.canceled, "the call was canceled"))
+        } catch {
+            // Never echo an unknown error's text: it may carry data the caller must not see.
+            logger.error("handler failed", metadata: ["error_type": .string(String(reflecting: type(of: error)))])
+            result = .failure(RPCError(.internal, "internal error (request id \(requestID))"))
+        }
+        var response = finish(result, metricLabel: label, start: start, requestID: requestID, logger: logger)
+        if replayed { response.headers[.idempotentReplayed] = "true" }
+        return response
+    }
+
+    private func invoke(_ route: RPCRouter.Route, body: ByteBuffer, context: CallContext) async throws -> (body: ByteBuffer, replayed: Bool) {
+        guard let key = context.idempotencyKey else {
+            return (try await CallContext.$current.withValue(context) { try await route.invoke(body, context) }, false)
+        }
+        // Decode first: a malformed body is refused before it can reserve the key.
+        let canonical: Data
+        do {
+            canonical = try CanonicalJSON.canonicalize(Data(buffer: body))
+        } catch {
+            throw RPCError(.invalidArgument, "malformed JSON", details: [.fieldViolation("", "malformed JSON")])
+        }
+        let scope = context.method.path + "\u{0}" + (context.principal?.subject ?? "")
+        switch try await idempotency.begin(scope: scope, key: key, requestDigest: .sha256(canonical)) {
+        case .replay(let stored):
+            return (ByteBuffer(bytes: stored), true)
+        case .conflict:
+            throw RPCError(.failedPrecondition, "idempotency-key was already used with a different request")
+        case .inProgress:
+            throw RPCError(.aborted, "a call with this idempotency-key is in progress")
+        case .proceed:
+            do {
+                let response = try await CallContext.$current.withValue(context) { try await route.invoke(body, context) }
+                try await idempotency.complete(scope: scope, key: key, responseBody: Array(buffer: response))
+                return (response, false)
+            } catch {
+                try? await idempotency.abandon(scope: scope, key: key)
+                throw error
+            }
+        }
+    }
+
+    private func authorise(_ method: MethodDescriptor, headers: HTTPFields, peer: PeerIdentity?) async throws(RPCError) -> Principal? {
+        var principal: Principal?
+        if let authorization = headers[.authorization] {
+            guard authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " else {
+                throw RPCError(.unauthenticated, "authorization must be 'Bearer <token>'")
+            }
+            guard let authenticator else { throw RPCError(.unauthenticated, "this server accepts no tokens") }
+            principal = try await authenticator.authenticate(bearer: String(authorization.dropFirst(7)))
+        }
+        if case .roles = method.access, principal == nil {
+            throw RPCError(.unauthenticated, "a bearer token is required")
+        }
+        guard method.access.admits(principal?.roles) || method.access == .everyone else {
+            throw RPCError(.permissionDenied, "\(method.name) is not allowed for roles \(principal.map { $0.roles.map(\.rawValue).sorted().joined(separator: ",") } ?? "")")
+        }
+        if let principal, principal.has(.service), configuration.requireServiceIdentityMatch {
+            guard let peer, peer.names.contains(principal.subject) else {
+                throw RPCError(.permissionDenied, "the client certificate does not name the token's subject")
+            }
+        }
+        return principal
+    }
+
+    private func finish(_ result: Result<ByteBuffer, RPCError>, metricLabel: String, start: ContinuousClock.Instant, requestID: String, logger: Logger) -> RPCResponse {
+        let elapsed = start.duration(to: .now)
+        let code: String
+        let response: RPCResponse
+        switch result {
+        case .success(let body):
+            code = "ok"
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            headers[.requestID] = requestID
+            response = RPCResponse(status: .ok, headers: headers, body: body)
+        case .failure(let error):
+            code = error.code.rawValue
+            response = errorResponse(error, requestID: requestID)
+            let level: Logger.Level = [.internal, .unknown, .dataLoss].contains(error.code) ? .error : .info
+            logger.log(level: level, "call refused", metadata: ["code": .string(code), "duration_ms": .stringConvertible(elapsed.milliseconds)])
+        }
+        Counter(label: "rpc_server_requests_total", dimensions: [("method", metricLabel), ("code", code)]).increment()
+        Metrics.Timer(label: "rpc_server_duration_seconds", dimensions: [("method", metricLabel)], preferredDisplayUnit: .seconds)
+            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        return response
+    }
+
+    private func errorResponse(_ error: RPCError, requestID: String) -> RPCResponse {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.requestID] = requestID
+        return RPCResponse(status: .init(code: error.code.httpStatus), headers: headers, body: JSONWire.errorBody(error))
+    }
+
+    /// Runs `body` until `deadline`; past it the body's task is cancelled and the call
+    /// fails with `deadline_exceeded`.
+    static func withDeadline<T: Sendable>(_ deadline: ContinuousClock.Instant, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard deadline > .now else { throw RPCError(.deadlineExceeded, "deadline exceeded before the call started") }
+        return try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(until: deadline, tolerance: nil, clock: ContinuousClock())
+                throw RPCError(.deadlineExceeded, "deadline exceeded")
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    static func isPrintableToken(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 255 && text.utf8.allSatisfy { $0 >= 0x21 && $0 <= 0x7e }
+    }
+
+    /// A caller-supplied string made safe to echo in a message or a log line.
+    static func printable(_ text: String) -> String {
+        String(text.unicodeScalars.prefix(120).map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7f ? Character($0) : "?" })
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}

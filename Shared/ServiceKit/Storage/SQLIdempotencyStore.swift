@@ -1,0 +1,57 @@
+import Foundation
+public import Messages
+public import RPC
+import SQLKit
+
+/// Idempotency keys kept with the service's data, so a repeated call replays its first
+/// response also after a restart.
+///
+/// A reservation whose call never finished (the process died) is taken over after
+/// `staleAfter`, so a crashed call can be retried with its key.
+public struct SQLIdempotencyStore: IdempotencyStore {
+    let database: Database
+    let staleAfter: Duration
+
+    public init(database: Database, staleAfter: Duration = .seconds(120)) {
+        self.database = database
+        self.staleAfter = staleAfter
+    }
+
+    public func begin(scope: String, key: String, requestDigest: Digest) async throws -> IdempotencyDecision {
+        let now = Self.nowMillis()
+        return try await database.transaction { tx in
+            let row = try await tx.raw("""
+                SELECT request_digest, response, reserved_at FROM idempotency_keys
+                WHERE scope = \(bind: scope) AND idem_key = \(bind: key)
+                """).first()
+            guard let row else {
+                try await tx.raw("""
+                    INSERT INTO idempotency_keys (scope, idem_key, request_digest, reserved_at)
+                    VALUES (\(bind: scope), \(bind: key), \(bind: requestDigest.description), \(bind: now))
+                    """).run()
+                return .proceed
+            }
+            guard try row.decode(column: "request_digest", as: String.self) == requestDigest.description else { return .conflict }
+            if let response = try row.decode(column: "response", as: String?.self) {
+                return .replay(responseBody: Array(response.utf8))
+            }
+            let reservedAt = try row.decode(column: "reserved_at", as: Int64.self)
+            guard now - reservedAt > staleAfter.components.seconds * 1000 else { return .inProgress }
+            try await tx.raw("UPDATE idempotency_keys SET reserved_at = \(bind: now) WHERE scope = \(bind: scope) AND idem_key = \(bind: key)").run()
+            return .proceed
+        }
+    }
+
+    public func complete(scope: String, key: String, responseBody: [UInt8]) async throws {
+        try await database.sql.raw("""
+            UPDATE idempotency_keys SET response = \(bind: String(decoding: responseBody, as: UTF8.self))
+            WHERE scope = \(bind: scope) AND idem_key = \(bind: key)
+            """).run()
+    }
+
+    public func abandon(scope: String, key: String) async throws {
+        try await database.sql.raw("DELETE FROM idempotency_keys WHERE scope = \(bind: scope) AND idem_key = \(bind: key) AND response IS NULL").run()
+    }
+
+    static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}
