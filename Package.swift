@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -84,10 +85,13 @@ let package = Package(
                 "RPC",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -110,6 +114,18 @@ let package = Package(
             path: "Tools/tenderctl",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "TestServiceKit",
+            dependencies: ["Messages", "RPC", "ServiceKit", .product(name: "SQLKit", package: "sql-kit")],
+            path: "Tests/Support/TestServiceKit",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "tender-testservice",
+            dependencies: ["RPC", "ServiceKit", "TestServiceKit"],
+            path: "Tests/Support/TestService",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "MessagesTests",
             dependencies: ["Messages"],
@@ -119,7 +135,7 @@ let package = Package(
         .testTarget(
             name: "RPCTests",
             dependencies: [
-                "Messages", "RPC", "ServiceKit",
+                "Messages", "RPC", "ServiceKit", "TestServiceKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -134,7 +150,7 @@ let package = Package(
         .testTarget(
             name: "ServiceKitTests",
             dependencies: [
-                "Messages", "RPC", "ServiceKit",
+                "Messages", "RPC", "ServiceKit", "TestServiceKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

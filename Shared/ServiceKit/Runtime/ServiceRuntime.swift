@@ -1,0 +1,147 @@
+import Foundation
+import Hummingbird
+import JWTKit
+public import Logging
+import Messages
+import Metrics
+public import Prometheus
+import SQLKit
+public import RPC
+public import ServiceLifecycle
+import Synchronization
+import UnixSignals
+
+/// Everything a service process needs, wired once: JSON logs, Prometheus metrics, the
+/// database with ServiceKit's migrations applied, token verification, and at ``run(router:services:)``
+/// the RPC and ops listeners in one ServiceGroup with graceful shutdown on SIGTERM.
+///
+/// A service's `App.swift` reads like this:
+///
+/// ```swift
+/// let runtime = try await ServiceRuntime.start(try await ServiceSettings.load(service: "records", defaultPort: 7100))
+/// try await runtime.database.migrate(component: "records", RecordsMigrations.all)
+/// try await runtime.run(router: RecordsHandlers(...).router)
+/// ```
+public struct ServiceRuntime: Sendable {
+    public let settings: ServiceSettings
+    public let logger: Logger
+    public let database: Database
+    public let readiness: Readiness
+    public let authenticator: JWTAuthenticator
+    /// The token this service presents to others (nil when none is configured).
+    public let serviceToken: (any TokenProvider)?
+
+    /// Bootstraps logging and metrics (once per process), opens the database and applies
+    /// ServiceKit's own migrations.
+    public static func start(_ settings: ServiceSettings) async throws -> ServiceRuntime {
+        ProcessBootstrap.once(logLevel: settings.logLevel)
+        var logger = Logger(label: "tender.\(settings.name)")
+        logger.logLevel = settings.logLevel
+        try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
+        let database = try await Database.open(url: settings.databaseURL, dataDirectory: settings.dataDirectory, name: settings.name, logger: logger)
+        try await database.migrate(component: KitMigrations.component, KitMigrations.all)
+
+        let jwks = try settings.jwksFiles.map { try String(contentsOfFile: $0, encoding: .utf8) }
+        let pems = try settings.publicKeyFiles.map { try String(contentsOfFile: $0, encoding: .utf8) }
+        var serviceToken: (any TokenProvider)?
+        var localJWKS: [String] = []
+        if let file = settings.serviceTokenFile {
+            serviceToken = FileTokenProvider(path: file)
+        } else if let file = settings.localIssuerKeyFile {
+            let issuer = try LocalTokenIssuer(seedBase64: try String(contentsOfFile: file, encoding: .utf8), audience: settings.audience)
+            serviceToken = LocalIssuerTokenProvider(issuer: issuer, subject: settings.name)
+            localJWKS.append(issuer.jwksJSON)
+        }
+        let keys = try await JWTKeyCollection.verifying(jwks: jwks + localJWKS, pemPublicKeys: pems)
+        if jwks.isEmpty && pems.isEmpty && localJWKS.isEmpty {
+            logger.warning("no token keys configured: every method that needs a role will refuse with unauthenticated")
+        }
+        let readiness = Readiness()
+        readiness.addCheck { (try? await database.sql.raw("SELECT 1").run()) != nil }
+        return ServiceRuntime(
+            settings: settings, logger: logger, database: database, readiness: readiness,
+            authenticator: JWTAuthenticator(keys: keys, audience: settings.audience), serviceToken: serviceToken)
+    }
+
+    /// A client for another service at `url` (`http://host:port` for h2c, `https://…` for TLS),
+    /// presenting this service's token.
+    public func client(url: String, tls: ClientTLS? = nil) throws -> RPCClient {
+        RPCClient(transport: try HTTP2ClientTransport(url: url, tls: tls, logger: logger), tokenProvider: serviceToken, logger: logger)
+    }
+
+    /// Serves `router` until SIGTERM or SIGINT, together with `services` (outbox senders,
+    /// background work). On the signal: readiness goes false, the listeners stop accepting,
+    /// HTTP/2 connections get GOAWAY, in-flight calls have ``ServiceSettings/shutdownGrace``
+    /// to finish, then the database closes.
+    ///
+    /// - Parameter onListening: called with the bound RPC and ops ports (useful with port 0).
+    public func run(router: RPCRouter, services: [any Service] = [], onListening: (@Sendable (_ rpcPort: Int, _ opsPort: Int) -> Void)? = nil) async throws {
+        let dispatcher = RPCDispatcher(
+            router: router, authenticator: authenticator, idempotency: SQLIdempotencyStore(database: database),
+            configuration: settings.rpcServer, logger: logger)
+        let ports = Mutex<(rpc: Int?, ops: Int?)>((nil, nil))
+        let announce: @Sendable () -> Void = {
+            let bound = ports.withLock { $0 }
+            guard let rpc = bound.rpc, let ops = bound.ops else { return }
+            logger.info("listening", metadata: ["rpc_port": .stringConvertible(rpc), "ops_port": .stringConvertible(ops), "tls": .stringConvertible(settings.rpcTLS != nil)])
+            onListening?(rpc, ops)
+        }
+        let rpc = try RPCServer.application(
+            dispatcher: dispatcher, host: settings.rpcHost, port: settings.rpcPort, tls: settings.rpcTLS,
+            limits: settings.connectionLimits, logger: logger
+        ) { port in
+            ports.withLock { $0.rpc = port }
+            announce()
+        }
+        let ops = OpsServer.application(
+            host: settings.opsHost, port: settings.opsPort, readiness: readiness, registry: ProcessBootstrap.registry, logger: logger
+        ) { port in
+            ports.withLock { $0.ops = port }
+            announce()
+        }
+        readiness.markReady()
+        let readinessOnShutdown = ReadinessOnShutdown(readiness: readiness)
+        var configuration = ServiceGroupConfiguration(
+            services: [.init(service: DatabaseCloser(database: database))]
+                + services.map { .init(service: $0) }
+                + [.init(service: ops), .init(service: rpc), .init(service: readinessOnShutdown)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        configuration.maximumGracefulShutdownDuration = settings.shutdownGrace
+        try await ServiceGroup(configuration: configuration).run()
+    }
+}
+
+/// Flips readiness to false first thing on shutdown, so load balancers stop sending.
+struct ReadinessOnShutdown: Service {
+    let readiness: Readiness
+    func run() async throws {
+        try? await gracefulShutdown()
+        readiness.markNotReady()
+    }
+}
+
+/// Closes the database after everything that uses it stopped (first in the group, so last out).
+struct DatabaseCloser: Service {
+    let database: Database
+    func run() async throws {
+        try? await gracefulShutdown()
+        try? await database.close()
+    }
+}
+
+/// Process-wide bootstraps that swift-log and swift-metrics allow only once.
+public enum ProcessBootstrap {
+    public static let registry = PrometheusCollectorRegistry()
+    private static let done = Mutex(false)
+
+    public static func once(logLevel: Logger.Level) {
+        let first = done.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
+        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: logLevel) }
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    }
+}

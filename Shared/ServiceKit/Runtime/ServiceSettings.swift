@@ -1,0 +1,138 @@
+import Configuration
+import SystemPackage
+import Foundation
+public import Logging
+public import RPC
+
+/// A service's configuration, read once at start-up with swift-configuration.
+///
+/// Sources, first wins: environment variables (`RPC_PORT`), the JSON file named by
+/// `CONFIG_FILE` (one file for the whole system: keys under the service's name, e.g.
+/// `{"records": {"rpc": {"port": 7100}}}`, override the same keys at the top level), and
+/// secrets as files in `SECRETS_DIR` (`auth-jwks-file` for `auth.jwksFile`).
+/// Every key, its variable and its default are listed in docs/OPERATIONS.md.
+public struct ServiceSettings: Sendable {
+    /// The service's short name (`records`), used for its database file and log label.
+    public var name: String
+    /// `rpc.host` (RPC_HOST), default `127.0.0.1`: the RPC listener's address.
+    public var rpcHost: String
+    /// `rpc.port` (RPC_PORT), default per service: the RPC listener's port (0: any free port).
+    public var rpcPort: Int
+    /// `rpc.tls.certificate`, `rpc.tls.key`, `rpc.tls.clientCA` (RPC_TLS_*): HTTP/2 over TLS
+    /// when certificate and key are set, mutual TLS when a client CA is set too. Default: h2c.
+    public var rpcTLS: RPCServerTLS?
+    /// `rpc.maxBodyBytes` (RPC_MAX_BODY_BYTES, default 4194304) and `rpc.maxCallSeconds`
+    /// (RPC_MAX_CALL_SECONDS, default 60).
+    public var rpcServer: RPCServerConfiguration
+    /// `rpc.idleTimeoutSeconds` (default 300), `rpc.maxConnectionAgeSeconds` (default none),
+    /// `rpc.gracefulCloseSeconds` (default 10).
+    public var connectionLimits: RPCConnectionLimits
+    /// `ops.host` (OPS_HOST, default `127.0.0.1`) and `ops.port` (OPS_PORT, default RPC port
+    /// + 1000; 0: any free port): `/healthz`, `/readyz`, `/metrics` over HTTP/1.1.
+    public var opsHost: String
+    public var opsPort: Int
+    /// `data.dir` (DATA_DIR), default `./data`: where the SQLite file lives.
+    public var dataDirectory: String
+    /// `database.url` (DATABASE_URL): `postgres://…` for PostgreSQL; default SQLite in `data.dir`.
+    public var databaseURL: String?
+    /// `auth.audience` (AUTH_AUDIENCE), default `tenderdialogue`: the `aud` tokens must carry.
+    public var audience: String
+    /// `auth.jwksFile` (AUTH_JWKS_FILE): JWKS document(s) of the identity provider, comma-separated paths.
+    public var jwksFiles: [String]
+    /// `auth.publicKeyFiles` (AUTH_PUBLIC_KEY_FILES): PEM public keys (EdDSA or ES256), comma-separated paths.
+    public var publicKeyFiles: [String]
+    /// `auth.serviceTokenFile` (AUTH_SERVICE_TOKEN_FILE): this service's own token for calls
+    /// to other services, re-read when it changes (a mounted, refreshed secret).
+    public var serviceTokenFile: String?
+    /// `auth.localIssuerKeyFile` (AUTH_LOCAL_ISSUER_KEY_FILE): local mode only — the local
+    /// issuer's key, with which the service mints its own service token.
+    public var localIssuerKeyFile: String?
+    /// `log.level` (LOG_LEVEL), default `info`.
+    public var logLevel: Logger.Level
+    /// `shutdown.graceSeconds` (SHUTDOWN_GRACE_SECONDS), default 10: how long in-flight calls
+    /// may finish after SIGTERM before they are cancelled.
+    public var shutdownGrace: Duration
+    /// The whole configuration, scoped to the service first, for the service's own keys.
+    public let reader: ScopedSettingsReader
+
+    /// Reads the settings of service `name`.
+    /// - Parameter environment: variables to use instead of the process environment (tests).
+    public static func load(service name: String, defaultPort: Int, environment: [String: String]? = nil) async throws -> ServiceSettings {
+        let env = environment ?? ProcessInfo.processInfo.environment
+        var providers: [any ConfigProvider] = [EnvironmentVariablesProvider(environmentVariables: env)]
+        if let file = env["CONFIG_FILE"], !file.isEmpty {
+            providers.append(try await FileProvider<JSONSnapshot>(filePath: .init(file)))
+        }
+        if let directory = env["SECRETS_DIR"], !directory.isEmpty {
+            providers.append(try await DirectoryFilesProvider(directoryPath: .init(directory)))
+        }
+        let reader = ScopedSettingsReader(reader: ConfigReader(providers: providers), scope: name)
+        return try ServiceSettings(name: name, defaultPort: defaultPort, reader: reader)
+    }
+
+    init(name: String, defaultPort: Int, reader: ScopedSettingsReader) throws {
+        self.name = name
+        self.reader = reader
+        rpcHost = reader.string("rpc.host") ?? "127.0.0.1"
+        rpcPort = reader.int("rpc.port") ?? defaultPort
+        if let certificate = reader.string("rpc.tls.certificate"), let key = reader.string("rpc.tls.key") {
+            rpcTLS = RPCServerTLS(certificateChainPath: certificate, privateKeyPath: key, clientCAPath: reader.string("rpc.tls.clientCA"))
+        } else if reader.string("rpc.tls.certificate") != nil || reader.string("rpc.tls.key") != nil {
+            throw SettingsError("rpc.tls.certificate and rpc.tls.key must be set together")
+        }
+        rpcServer = RPCServerConfiguration(
+            maxRequestBodyBytes: reader.int("rpc.maxBodyBytes") ?? 4 << 20,
+            maxCallDuration: .seconds(reader.int("rpc.maxCallSeconds") ?? 60),
+            requireServiceIdentityMatch: rpcTLS?.clientCAPath != nil)
+        connectionLimits = RPCConnectionLimits(
+            idleTimeout: .seconds(reader.int("rpc.idleTimeoutSeconds") ?? 300),
+            maxAge: reader.int("rpc.maxConnectionAgeSeconds").map { .seconds($0) },
+            gracefulCloseTimeout: .seconds(reader.int("rpc.gracefulCloseSeconds") ?? 10))
+        opsHost = reader.string("ops.host") ?? "127.0.0.1"
+        opsPort = reader.int("ops.port") ?? (rpcPort == 0 ? 0 : rpcPort + 1000)
+        dataDirectory = reader.string("data.dir") ?? "./data"
+        databaseURL = reader.string("database.url")
+        audience = reader.string("auth.audience") ?? "tenderdialogue"
+        jwksFiles = reader.list("auth.jwksFile")
+        publicKeyFiles = reader.list("auth.publicKeyFiles")
+        serviceTokenFile = reader.string("auth.serviceTokenFile")
+        localIssuerKeyFile = reader.string("auth.localIssuerKeyFile")
+        guard let level = Logger.Level(rawValue: reader.string("log.level") ?? "info") else {
+            throw SettingsError("log.level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        logLevel = level
+        shutdownGrace = .seconds(reader.int("shutdown.graceSeconds") ?? 10)
+        for (key, value) in [("rpc.port", rpcPort), ("ops.port", opsPort)] where !(0...65535).contains(value) {
+            throw SettingsError("\(key) must be 0…65535")
+        }
+    }
+}
+
+/// A configuration error at start-up: the process exits with the message.
+public struct SettingsError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Reads `<scope>.<key>` first, then `<key>`, so one JSON file can configure every service.
+public struct ScopedSettingsReader: Sendable {
+    let reader: ConfigReader
+    let scope: String
+
+    public func string(_ key: String) -> String? {
+        (reader.string(forKey: ConfigKey(scope + "." + key)) ?? reader.string(forKey: ConfigKey(key))).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    public func int(_ key: String) -> Int? {
+        reader.int(forKey: ConfigKey(scope + "." + key)) ?? reader.int(forKey: ConfigKey(key))
+    }
+
+    public func bool(_ key: String) -> Bool? {
+        reader.bool(forKey: ConfigKey(scope + "." + key)) ?? reader.bool(forKey: ConfigKey(key))
+    }
+
+    /// A comma-separated list.
+    public func list(_ key: String) -> [String] {
+        (string(key) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}
