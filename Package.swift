@@ -161,5 +161,15 @@ let package = Package(
             path: "Tests/ServiceKitTests",
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "SystemTests",
+            dependencies: [
+                "Messages", "RPC", "ServiceKit", "TestServiceKit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SystemTests",
+            swiftSettings: swiftSettings
+        ),
     ]
 )
