@@ -61,3 +61,10 @@ public actor JWTAuthenticator: Authenticator {
         return principal
     }
 }
+
+extension JWTAuthenticator {
+    /// An authenticator that trusts only `issuer` (local mode, tests).
+    public static func trusting(_ issuer: LocalTokenIssuer) async throws -> JWTAuthenticator {
+        JWTAuthenticator(keys: try await JWTKeyCollection.verifying(jwks: [issuer.jwksJSON], pemPublicKeys: []), audience: issuer.audience)
+    }
+}

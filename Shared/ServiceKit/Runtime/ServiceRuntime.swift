@@ -39,7 +39,7 @@ public struct ServiceRuntime: Sendable {
         logger.logLevel = settings.logLevel
         try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
         let database = try await Database.open(url: settings.databaseURL, dataDirectory: settings.dataDirectory, name: settings.name, logger: logger)
-        try await database.migrate(component: KitMigrations.component, KitMigrations.all)
+        try await database.migrateServiceKit()
 
         let jwks = try settings.jwksFiles.map { try String(contentsOfFile: $0, encoding: .utf8) }
         let pems = try settings.publicKeyFiles.map { try String(contentsOfFile: $0, encoding: .utf8) }
@@ -77,7 +77,10 @@ public struct ServiceRuntime: Sendable {
     /// - Parameter onListening: called with the bound RPC and ops ports (useful with port 0).
     public func run(router: RPCRouter, services: [any Service] = [], onListening: (@Sendable (_ rpcPort: Int, _ opsPort: Int) -> Void)? = nil) async throws {
         let dispatcher = RPCDispatcher(
-            router: router, authenticator: authenticator, idempotency: SQLIdempotencyStore(database: database),
+            router: router, authenticator: authenticator,
+            // No call outlives the maximum call duration, so a reservation older than that
+            // belongs to a process that died mid-call and may be taken over.
+            idempotency: SQLIdempotencyStore(database: database, staleAfter: settings.rpcServer.maxCallDuration),
             configuration: settings.rpcServer, logger: logger)
         let ports = Mutex<(rpc: Int?, ops: Int?)>((nil, nil))
         let announce: @Sendable () -> Void = {

@@ -29,3 +29,10 @@ enum KitMigrations {
         },
     ]
 }
+
+extension Database {
+    /// Creates or updates ServiceKit's own tables (idempotency keys, outbox).
+    public func migrateServiceKit() async throws {
+        try await migrate(component: KitMigrations.component, KitMigrations.all)
+    }
+}

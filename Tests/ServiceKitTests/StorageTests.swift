@@ -1,0 +1,123 @@
+import Foundation
+import Messages
+import RPC
+import ServiceKit
+import SQLKit
+import Testing
+
+@Suite("Storage on SQLite and PostgreSQL")
+struct StorageTests {
+    static let migrations = [
+        Migration(version: 1, name: "items", statements: ["CREATE TABLE items (id TEXT PRIMARY KEY, amount BIGINT NOT NULL)"]),
+        Migration(version: 2, name: "items note") { db, _ in
+            try await db.raw("ALTER TABLE items ADD COLUMN note TEXT").run()
+        },
+    ]
+
+    @Test("migrations run once, in order, and are recorded", arguments: Backend.allCases)
+    func migrations(_ backend: Backend) async throws {
+        try await backend.withDatabase { test in
+            let db = test.database
+            try await db.migrate(component: "demo", Self.migrations)
+            try await db.migrate(component: "demo", Self.migrations)
+            #expect(try await db.appliedMigrations(component: "demo") == [1, 2])
+            try await db.sql.raw("INSERT INTO items (id, amount, note) VALUES ('a', 1, 'x')").run()
+            // A later start with one more migration applies only that one.
+            let more = Self.migrations + [Migration(version: 3, name: "index", statements: ["CREATE INDEX items_amount ON items (amount)"])]
+            try await db.migrate(component: "demo", more)
+            #expect(try await db.appliedMigrations(component: "demo") == [1, 2, 3])
+            #expect(try await db.sql.raw("SELECT COUNT(*) AS n FROM items").first()?.decode(column: "n", as: Int64.self) == 1)
+        }
+    }
+
+    @Test("a failing migration leaves nothing behind", arguments: Backend.allCases)
+    func failingMigration(_ backend: Backend) async throws {
+        try await backend.withDatabase { test in
+            let broken = [Migration(version: 1, name: "broken", statements: ["CREATE TABLE half (id TEXT)", "THIS IS NOT SQL"])]
+            await #expect(throws: (any Error).self) { try await test.database.migrate(component: "broken", broken) }
+            let applied = try await test.database.appliedMigrations(component: "broken")
+            #expect(applied.isEmpty)
+            // The table from the first statement was rolled back with the migration.
+            await #expect(throws: (any Error).self) { try await test.database.sql.raw("SELECT * FROM half").run() }
+        }
+    }
+
+    @Test("a transaction commits all or nothing", arguments: Backend.allCases)
+    func transactions(_ backend: Backend) async throws {
+        try await backend.withDatabase { test in
+            let db = test.database
+            try await db.migrate(component: "demo", Self.migrations)
+            struct Boom: Error {}
+            await #expect(throws: Boom.self) {
+                try await db.transaction { tx in
+                    try await tx.raw("INSERT INTO items (id, amount) VALUES ('a', 1)").run()
+                    throw Boom()
+                }
+            }
+            #expect(try await db.sql.raw("SELECT COUNT(*) AS n FROM items").first()?.decode(column: "n", as: Int64.self) == 0)
+            try await db.transaction { tx in
+                try await tx.raw("INSERT INTO items (id, amount) VALUES ('a', 1)").run()
+                try await tx.raw("INSERT INTO items (id, amount) VALUES ('b', 2)").run()
+            }
+            #expect(try await db.sql.raw("SELECT CAST(SUM(amount) AS BIGINT) AS s FROM items").first()?.decode(column: "s", as: Int64.self) == 3)
+        }
+    }
+
+    @Test("concurrent transactions are serialised, none lost", arguments: Backend.allCases)
+    func concurrentTransactions(_ backend: Backend) async throws {
+        try await backend.withDatabase { test in
+            let db = test.database
+            try await db.migrate(component: "demo", Self.migrations)
+            try await db.sql.raw("INSERT INTO items (id, amount) VALUES ('counter', 0)").run()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<40 {
+                    group.addTask {
+                        try await db.transaction { tx in
+                            // Read-modify-write: lost updates would show in the total.
+                            let lock = db.dialect == .postgres ? " FOR UPDATE" : ""
+                            let value = try await tx.raw(SQLQueryString("SELECT amount FROM items WHERE id = 'counter'" + lock)).first()!.decode(column: "amount", as: Int64.self)
+                            try await tx.raw("UPDATE items SET amount = \(bind: value + 1) WHERE id = 'counter'").run()
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await db.sql.raw("SELECT amount FROM items WHERE id = 'counter'").first()?.decode(column: "amount", as: Int64.self) == 40)
+        }
+    }
+
+    @Test("idempotency keys: proceed, replay, conflict, in progress, abandon, stale takeover", arguments: Backend.allCases)
+    func idempotencyStore(_ backend: Backend) async throws {
+        try await backend.withDatabase { test in
+            try await test.database.migrate(component: "servicekit-test", [])
+            let runtimeTables = try await Self.kitTables(test.database)
+            #expect(runtimeTables)
+            let store = SQLIdempotencyStore(database: test.database, staleAfter: .seconds(1))
+            let digestA = Digest.sha256(Array("a".utf8))
+            let digestB = Digest.sha256(Array("b".utf8))
+            #expect(try await store.begin(scope: "m", key: "k1", requestDigest: digestA) == .proceed)
+            #expect(try await store.begin(scope: "m", key: "k1", requestDigest: digestA) == .inProgress)
+            #expect(try await store.begin(scope: "m", key: "k1", requestDigest: digestB) == .conflict)
+            try await store.complete(scope: "m", key: "k1", responseBody: Array(#"{"ok":true}"#.utf8))
+            #expect(try await store.begin(scope: "m", key: "k1", requestDigest: digestA) == .replay(responseBody: Array(#"{"ok":true}"#.utf8)))
+            #expect(try await store.begin(scope: "m", key: "k1", requestDigest: digestB) == .conflict)
+            // The same key in another scope (method or caller) is independent.
+            #expect(try await store.begin(scope: "other", key: "k1", requestDigest: digestB) == .proceed)
+            // An abandoned reservation can be taken again.
+            #expect(try await store.begin(scope: "m", key: "k2", requestDigest: digestA) == .proceed)
+            try await store.abandon(scope: "m", key: "k2")
+            #expect(try await store.begin(scope: "m", key: "k2", requestDigest: digestA) == .proceed)
+            // A reservation whose process died is taken over once stale.
+            try await Task.sleep(for: .milliseconds(2100))
+            #expect(try await store.begin(scope: "m", key: "k2", requestDigest: digestA) == .proceed)
+        }
+    }
+
+    /// ServiceKit's own tables, applied the way ServiceRuntime applies them.
+    static func kitTables(_ db: Database) async throws -> Bool {
+        try await db.migrateServiceKit()
+        _ = try await db.sql.raw("SELECT COUNT(*) AS n FROM idempotency_keys").first()
+        _ = try await db.sql.raw("SELECT COUNT(*) AS n FROM outbox").first()
+        return true
+    }
+}
