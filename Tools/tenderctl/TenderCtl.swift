@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The operator and developer CLI.
+@main
+struct TenderCtl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tenderctl",
+        abstract: "Operate and develop TenderDialogue: local keys and tokens, RPC calls.",
+        subcommands: [Keys.self, Token.self, Call.self])
+}
