@@ -95,21 +95,21 @@ struct StorageTests {
             let store = SQLIdempotencyStore(database: test.database, staleAfter: .seconds(1))
             let digestA = Digest.sha256(Array("a".utf8))
             let digestB = Digest.sha256(Array("b".utf8))
-            #expect(try await store.begin(scope: "m", key: "k1", requestDigest: digestA) == .proceed)
-            #expect(try await store.begin(scope: "m", key: "k1", requestDigest: digestA) == .inProgress)
-            #expect(try await store.begin(scope: "m", key: "k1", requestDigest: digestB) == .conflict)
-            try await store.complete(scope: "m", key: "k1", responseBody: Array(#"{"ok":true}"#.utf8))
-            #expect(try await store.begin(scope: "m", key: "k1", requestDigest: digestA) == .replay(responseBody: Array(#"{"ok":true}"#.utf8)))
-            #expect(try await store.begin(scope: "m", key: "k1", requestDigest: digestB) == .conflict)
+            #expect(try await store.begin(scope: "/tender.test.v1.TestService/Put|kari", key: "k1", requestDigest: digestA) == .proceed)
+            #expect(try await store.begin(scope: "/tender.test.v1.TestService/Put|kari", key: "k1", requestDigest: digestA) == .inProgress)
+            #expect(try await store.begin(scope: "/tender.test.v1.TestService/Put|kari", key: "k1", requestDigest: digestB) == .conflict)
+            try await store.complete(scope: "/tender.test.v1.TestService/Put|kari", key: "k1", responseBody: Array(#"{"ok":true}"#.utf8))
+            #expect(try await store.begin(scope: "/tender.test.v1.TestService/Put|kari", key: "k1", requestDigest: digestA) == .replay(responseBody: Array(#"{"ok":true}"#.utf8)))
+            #expect(try await store.begin(scope: "/tender.test.v1.TestService/Put|kari", key: "k1", requestDigest: digestB) == .conflict)
             // The same key in another scope (method or caller) is independent.
             #expect(try await store.begin(scope: "other", key: "k1", requestDigest: digestB) == .proceed)
             // An abandoned reservation can be taken again.
-            #expect(try await store.begin(scope: "m", key: "k2", requestDigest: digestA) == .proceed)
-            try await store.abandon(scope: "m", key: "k2")
-            #expect(try await store.begin(scope: "m", key: "k2", requestDigest: digestA) == .proceed)
+            #expect(try await store.begin(scope: "/tender.test.v1.TestService/Put|kari", key: "k2", requestDigest: digestA) == .proceed)
+            try await store.abandon(scope: "/tender.test.v1.TestService/Put|kari", key: "k2")
+            #expect(try await store.begin(scope: "/tender.test.v1.TestService/Put|kari", key: "k2", requestDigest: digestA) == .proceed)
             // A reservation whose process died is taken over once stale.
             try await Task.sleep(for: .milliseconds(2100))
-            #expect(try await store.begin(scope: "m", key: "k2", requestDigest: digestA) == .proceed)
+            #expect(try await store.begin(scope: "/tender.test.v1.TestService/Put|kari", key: "k2", requestDigest: digestA) == .proceed)
         }
     }
 

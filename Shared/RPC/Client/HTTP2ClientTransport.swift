@@ -60,7 +60,8 @@ public final class HTTP2ClientTransport: ClientTransport {
         self.host = host
         self.port = port
         self.tls = try tls?.context()
-        self.serverHostname = tls?.serverHostname ?? host
+        // SNI takes names only; for an IP address NIOSSL checks the certificate's IP entry.
+        self.serverHostname = tls?.serverHostname ?? (Self.isIPAddress(host) ? nil : host)
         self.group = group
         self.authority = "\(host):\(port)"
         self.pool = ConnectionPool(size: max(1, connections), maxBackoff: maxReconnectBackoff, logger: logger)
@@ -88,9 +89,13 @@ public final class HTTP2ClientTransport: ClientTransport {
                 // The stream or connection broke before a response: the request may not have
                 // reached the handler. Only the call layer knows whether a retry is safe.
                 await self.pool.discard(connection)
-                throw RPCError(.unavailable, "connection to \(self.authority) failed: \(type(of: error))")
+                throw RPCError(.unavailable, "connection to \(self.authority) failed: \(error)")
             }
         }
+    }
+
+    static func isIPAddress(_ host: String) -> Bool {
+        (try? SocketAddress(ipAddress: host, port: 0)) != nil
     }
 
     /// Closes every connection.
@@ -120,7 +125,7 @@ public final class HTTP2ClientTransport: ClientTransport {
                 }
             return Connection(channel: channel, multiplexer: multiplexer)
         } catch {
-            throw RPCError(.unavailable, "cannot connect to \(authority): \(type(of: error))")
+            throw RPCError(.unavailable, "cannot connect to \(authority): \(error)")
         }
     }
 

@@ -4,6 +4,7 @@ import Messages
 import Metrics
 public import NIOCore
 import Foundation
+import Synchronization
 import NIOFoundationCompat
 
 /// A response as the transport sends it.
@@ -24,6 +25,8 @@ public final class RPCDispatcher: Sendable {
     let idempotency: any IdempotencyStore
     let configuration: RPCServerConfiguration
     let logger: Logger
+    private let inFlight = Atomic<Int>(0)
+    private let draining = Atomic<Bool>(false)
 
     public init(
         router: RPCRouter, authenticator: (any Authenticator)?, idempotency: any IdempotencyStore,
@@ -42,6 +45,8 @@ public final class RPCDispatcher: Sendable {
         method httpMethod: HTTPRequest.Method, path: String, headers: HTTPFields, peer: PeerIdentity? = nil,
         readBody: @escaping @Sendable (Int) async throws -> ByteBuffer
     ) async -> RPCResponse {
+        inFlight.add(1, ordering: .relaxed)
+        defer { inFlight.subtract(1, ordering: .relaxed) }
         let start = ContinuousClock.now
         let requestID = headers[.requestID].flatMap { Self.isPrintableToken($0) ? $0 : nil } ?? UUID().uuidString.lowercased()
         let trace = (headers[.traceparent].flatMap(TraceContext.init(traceparent:))?.childSpan()) ?? .newTrace()
@@ -50,6 +55,10 @@ public final class RPCDispatcher: Sendable {
         logger[metadataKey: "trace_id"] = .string(trace.traceID)
         logger[metadataKey: "rpc"] = .string(path)
 
+        if draining.load(ordering: .relaxed) {
+            // Not executed, so safe for any client to retry on another replica.
+            return finish(.failure(RPCError(.unavailable, "server is shutting down")), metricLabel: "draining", start: start, requestID: requestID, logger: logger)
+        }
         guard let route = router.route(for: path) else {
             return finish(.failure(RPCError(.unimplemented, "no method \(Self.printable(path))")), metricLabel: "unknown", start: start, requestID: requestID, logger: logger)
         }
@@ -116,7 +125,9 @@ public final class RPCDispatcher: Sendable {
         } catch {
             throw RPCError(.invalidArgument, "malformed JSON", details: [.fieldViolation("", "malformed JSON")])
         }
-        let scope = context.method.path + "\u{0}" + (context.principal?.subject ?? "")
+        // `|` never occurs in a method path, so path|subject is unambiguous (and, unlike NUL,
+        // storable in PostgreSQL text).
+        let scope = context.method.path + "|" + (context.principal?.subject ?? "")
         switch try await idempotency.begin(scope: scope, key: key, requestDigest: .sha256(canonical)) {
         case .replay(let stored):
             return (ByteBuffer(bytes: stored), true)
@@ -187,6 +198,20 @@ public final class RPCDispatcher: Sendable {
         headers[.contentType] = "application/json"
         headers[.requestID] = requestID
         return RPCResponse(status: .init(code: error.code.httpStatus), headers: headers, body: JSONWire.errorBody(error))
+    }
+
+    /// Calls being served right now.
+    public var callsInFlight: Int { inFlight.load(ordering: .relaxed) }
+
+    /// Graceful shutdown, first step: refuse new calls with `unavailable` (which clients may
+    /// retry elsewhere), then wait for the calls already running (``waitUntilIdle(deadline:)``).
+    public func beginDraining() { draining.store(true, ordering: .relaxed) }
+
+    /// Returns once no call is in flight, or at `deadline`.
+    public func waitUntilIdle(deadline: ContinuousClock.Instant) async {
+        while callsInFlight > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     /// Runs `body` until `deadline`; past it the body's task is cancelled and the call

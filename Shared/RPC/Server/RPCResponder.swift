@@ -11,8 +11,10 @@ struct RPCResponder: HTTPResponder {
     typealias Context = RPCRequestContext
     let dispatcher: RPCDispatcher
     let readsPeerCertificate: Bool
+    let connections: ConnectionRegistry?
 
     func respond(to request: Request, context: RPCRequestContext) async throws -> Response {
+        connections?.track(context.channel.parent ?? context.channel)
         let peer = readsPeerCertificate ? await Self.peerIdentity(of: context.channel) : nil
         let body = request.body
         let response = await dispatcher.handle(method: request.method, path: request.uri.path, headers: request.headers, peer: peer) { limit in

@@ -51,14 +51,16 @@ public struct RPCConnectionLimits: Sendable {
 /// The RPC listener on Hummingbird 2: h2c with prior knowledge, or HTTP/2 over TLS.
 public enum RPCServer {
     /// An application (a ServiceLifecycle `Service`) serving `dispatcher` on `host:port`.
-    /// Port 0 binds a free port; `onServerRunning` receives the bound port.
+    /// Port 0 binds a free port; `onServerRunning` receives the bound port. Connections are
+    /// recorded in `connections`, so a graceful shutdown can wait for them to close.
     public static func application(
         dispatcher: RPCDispatcher, host: String, port: Int, tls: RPCServerTLS? = nil,
-        limits: RPCConnectionLimits = .init(), logger: Logger,
+        limits: RPCConnectionLimits = .init(), connections: ConnectionRegistry? = nil, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
-        let configuration = HTTP2ChannelConfiguration(
-            idleTimeout: limits.idleTimeout, gracefulCloseTimeout: limits.gracefulCloseTimeout, maxAgeTimeout: limits.maxAge)
+        var configuration = HTTP2ChannelConfiguration(idleTimeout: limits.idleTimeout, gracefulCloseTimeout: limits.gracefulCloseTimeout)
+        // Set after init: Hummingbird 2.28's initialiser drops its maxAgeTimeout argument.
+        configuration.maxAgeTimeout = limits.maxAge
         let server: HTTPServerBuilder
         if let tls {
             server = try .http2Upgrade(tlsConfiguration: try tls.configuration(), configuration: configuration)
@@ -66,7 +68,7 @@ public enum RPCServer {
             server = .plaintextHTTP2(configuration: configuration)
         }
         return Application(
-            responder: RPCResponder(dispatcher: dispatcher, readsPeerCertificate: tls?.clientCAPath != nil),
+            responder: RPCResponder(dispatcher: dispatcher, readsPeerCertificate: tls?.clientCAPath != nil, connections: connections),
             server: server,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },

@@ -70,7 +70,7 @@ public final class OutboxSender: Service, Sendable {
             SELECT seq, event_id, destination, payload, attempts, next_attempt_at FROM outbox
             WHERE delivered_at IS NULL ORDER BY seq LIMIT \(unsafeRaw: String(batchSize))
             """).all()
-        Gauge(label: "outbox_backlog").record(rows.count)
+        Gauge(label: "outbox_backlog").record(try await Outbox.backlog(on: database.sql))
         var delivered = 0
         for row in rows {
             let seq = try row.decode(column: "seq", as: Int64.self)

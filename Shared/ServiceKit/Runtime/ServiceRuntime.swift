@@ -37,10 +37,6 @@ public struct ServiceRuntime: Sendable {
         ProcessBootstrap.once(logLevel: settings.logLevel)
         var logger = Logger(label: "tender.\(settings.name)")
         logger.logLevel = settings.logLevel
-        try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
-        let database = try await Database.open(url: settings.databaseURL, dataDirectory: settings.dataDirectory, name: settings.name, logger: logger)
-        try await database.migrateServiceKit()
-
         let jwks = try settings.jwksFiles.map { try String(contentsOfFile: $0, encoding: .utf8) }
         let pems = try settings.publicKeyFiles.map { try String(contentsOfFile: $0, encoding: .utf8) }
         var serviceToken: (any TokenProvider)?
@@ -55,6 +51,14 @@ public struct ServiceRuntime: Sendable {
         let keys = try await JWTKeyCollection.verifying(jwks: jwks + localJWKS, pemPublicKeys: pems)
         if jwks.isEmpty && pems.isEmpty && localJWKS.isEmpty {
             logger.warning("no token keys configured: every method that needs a role will refuse with unauthenticated")
+        }
+        try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
+        let database = try await Database.open(url: settings.databaseURL, dataDirectory: settings.dataDirectory, name: settings.name, logger: logger)
+        do {
+            try await database.migrateServiceKit()
+        } catch {
+            try? await database.close()
+            throw error
         }
         let readiness = Readiness()
         readiness.addCheck { (try? await database.sql.raw("SELECT 1").run()) != nil }
@@ -82,6 +86,7 @@ public struct ServiceRuntime: Sendable {
             // belongs to a process that died mid-call and may be taken over.
             idempotency: SQLIdempotencyStore(database: database, staleAfter: settings.rpcServer.maxCallDuration),
             configuration: settings.rpcServer, logger: logger)
+        let connections = ConnectionRegistry()
         let ports = Mutex<(rpc: Int?, ops: Int?)>((nil, nil))
         let announce: @Sendable () -> Void = {
             let bound = ports.withLock { $0 }
@@ -91,7 +96,7 @@ public struct ServiceRuntime: Sendable {
         }
         let rpc = try RPCServer.application(
             dispatcher: dispatcher, host: settings.rpcHost, port: settings.rpcPort, tls: settings.rpcTLS,
-            limits: settings.connectionLimits, logger: logger
+            limits: settings.connectionLimits, connections: connections, logger: logger
         ) { port in
             ports.withLock { $0.rpc = port }
             announce()
@@ -107,7 +112,9 @@ public struct ServiceRuntime: Sendable {
         var configuration = ServiceGroupConfiguration(
             services: [.init(service: DatabaseCloser(database: database))]
                 + services.map { .init(service: $0) }
-                + [.init(service: ops), .init(service: rpc), .init(service: readinessOnShutdown)],
+                + [.init(service: ops),
+                   .init(service: DrainingListener(listener: rpc, dispatcher: dispatcher, connections: connections, grace: settings.shutdownGrace, logger: logger)),
+                   .init(service: readinessOnShutdown)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         configuration.maximumGracefulShutdownDuration = settings.shutdownGrace
@@ -116,7 +123,8 @@ public struct ServiceRuntime: Sendable {
 }
 
 /// Flips readiness to false first thing on shutdown, so load balancers stop sending.
-struct ReadinessOnShutdown: Service {
+struct ReadinessOnShutdown: Service, CustomStringConvertible {
+    var description: String { "ReadinessOnShutdown" }
     let readiness: Readiness
     func run() async throws {
         try? await gracefulShutdown()
@@ -124,8 +132,47 @@ struct ReadinessOnShutdown: Service {
     }
 }
 
+/// Runs the RPC listener and shuts it down in an order that loses no accepted call:
+/// on SIGTERM new calls are refused with `unavailable` (clients retry elsewhere), the calls
+/// already running finish (bounded by the grace period), and only then does the listener
+/// stop — GOAWAY to every connection — and the connections close.
+///
+/// The listener runs in a group of its own because Hummingbird ends a connection's streams
+/// when its server stops, answered or not.
+struct DrainingListener<Listener: Service>: Service, CustomStringConvertible {
+    let listener: Listener
+    let dispatcher: RPCDispatcher
+    let connections: ConnectionRegistry
+    let grace: Duration
+    let logger: Logger
+    var description: String { "RPCListener" }
+
+    func run() async throws {
+        let inner = ServiceGroup(configuration: .init(services: [.init(service: listener)], logger: logger))
+        // Detached, so the outer group's graceful shutdown does not reach the listener before
+        // the running calls are done.
+        let running = Task.detached { try await inner.run() }
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await running.value
+            } onGracefulShutdown: {
+            Task {
+                let deadline = ContinuousClock.now.advanced(by: grace)
+                dispatcher.beginDraining()
+                await dispatcher.waitUntilIdle(deadline: deadline)
+                await inner.triggerGracefulShutdown()
+            }
+            }
+        } onCancel: {
+            running.cancel()
+        }
+        await connections.waitUntilAllClosed(deadline: .now.advanced(by: .seconds(1)))
+    }
+}
+
 /// Closes the database after everything that uses it stopped (first in the group, so last out).
-struct DatabaseCloser: Service {
+struct DatabaseCloser: Service, CustomStringConvertible {
+    var description: String { "DatabaseCloser" }
     let database: Database
     func run() async throws {
         try? await gracefulShutdown()
@@ -146,5 +193,25 @@ public enum ProcessBootstrap {
         guard first else { return }
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: logLevel) }
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    }
+}
+
+/// The entry point of a service executable: runs `body`, and turns a start-up failure (bad
+/// configuration, unreachable database, unreadable key file) into one JSON log line and
+/// exit status 1 instead of a crash.
+public enum ServiceMain {
+    public static func run(_ name: String, _ body: () async throws -> Void) async -> Never {
+        do {
+            try await body()
+            exit(0)
+        } catch {
+            let message = (error as? SettingsError)?.description ?? String(describing: error)
+            let line = (try? CanonicalJSON.encode([
+                "level": "critical", "logger": "tender.\(name)", "message": "start-up failed",
+                "error": message, "time": Timestamp(Date()).iso8601,
+            ])).map { String(decoding: $0, as: UTF8.self) } ?? "start-up failed"
+            JSONLogHandler.standardOutput(line)
+            exit(1)
+        }
     }
 }

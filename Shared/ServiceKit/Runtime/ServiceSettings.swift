@@ -9,7 +9,8 @@ public import RPC
 /// Sources, first wins: environment variables (`RPC_PORT`), the JSON file named by
 /// `CONFIG_FILE` (one file for the whole system: keys under the service's name, e.g.
 /// `{"records": {"rpc": {"port": 7100}}}`, override the same keys at the top level), and
-/// secrets as files in `SECRETS_DIR` (`auth-jwks-file` for `auth.jwksFile`).
+/// secrets as files in `SECRETS_DIR`, one per key, named with `-` between the key's parts
+/// (`database-url` holds the value of `database.url`).
 /// Every key, its variable and its default are listed in docs/OPERATIONS.md.
 public struct ServiceSettings: Sendable {
     /// The service's short name (`records`), used for its database file and log label.
@@ -66,7 +67,7 @@ public struct ServiceSettings: Sendable {
         if let directory = env["SECRETS_DIR"], !directory.isEmpty {
             providers.append(try await DirectoryFilesProvider(directoryPath: .init(directory)))
         }
-        let reader = ScopedSettingsReader(reader: ConfigReader(providers: providers), scope: name)
+        let reader = ScopedSettingsReader(providers: providers, scope: name)
         return try ServiceSettings(name: name, defaultPort: defaultPort, reader: reader)
     }
 
@@ -74,22 +75,22 @@ public struct ServiceSettings: Sendable {
         self.name = name
         self.reader = reader
         rpcHost = reader.string("rpc.host") ?? "127.0.0.1"
-        rpcPort = reader.int("rpc.port") ?? defaultPort
+        rpcPort = try reader.int("rpc.port") ?? defaultPort
         if let certificate = reader.string("rpc.tls.certificate"), let key = reader.string("rpc.tls.key") {
             rpcTLS = RPCServerTLS(certificateChainPath: certificate, privateKeyPath: key, clientCAPath: reader.string("rpc.tls.clientCA"))
         } else if reader.string("rpc.tls.certificate") != nil || reader.string("rpc.tls.key") != nil {
             throw SettingsError("rpc.tls.certificate and rpc.tls.key must be set together")
         }
         rpcServer = RPCServerConfiguration(
-            maxRequestBodyBytes: reader.int("rpc.maxBodyBytes") ?? 4 << 20,
-            maxCallDuration: .seconds(reader.int("rpc.maxCallSeconds") ?? 60),
+            maxRequestBodyBytes: try reader.int("rpc.maxBodyBytes") ?? 4 << 20,
+            maxCallDuration: .seconds(try reader.int("rpc.maxCallSeconds") ?? 60),
             requireServiceIdentityMatch: rpcTLS?.clientCAPath != nil)
         connectionLimits = RPCConnectionLimits(
-            idleTimeout: .seconds(reader.int("rpc.idleTimeoutSeconds") ?? 300),
-            maxAge: reader.int("rpc.maxConnectionAgeSeconds").map { .seconds($0) },
-            gracefulCloseTimeout: .seconds(reader.int("rpc.gracefulCloseSeconds") ?? 10))
+            idleTimeout: .seconds(try reader.int("rpc.idleTimeoutSeconds") ?? 300),
+            maxAge: try reader.int("rpc.maxConnectionAgeSeconds").map { .seconds($0) },
+            gracefulCloseTimeout: .seconds(try reader.int("rpc.gracefulCloseSeconds") ?? 10))
         opsHost = reader.string("ops.host") ?? "127.0.0.1"
-        opsPort = reader.int("ops.port") ?? (rpcPort == 0 ? 0 : rpcPort + 1000)
+        opsPort = try reader.int("ops.port") ?? (rpcPort == 0 ? 0 : rpcPort + 1000)
         dataDirectory = reader.string("data.dir") ?? "./data"
         databaseURL = reader.string("database.url")
         audience = reader.string("auth.audience") ?? "tenderdialogue"
@@ -101,10 +102,11 @@ public struct ServiceSettings: Sendable {
             throw SettingsError("log.level must be one of trace, debug, info, notice, warning, error, critical")
         }
         logLevel = level
-        shutdownGrace = .seconds(reader.int("shutdown.graceSeconds") ?? 10)
+        shutdownGrace = .seconds(try reader.int("shutdown.graceSeconds") ?? 10)
         for (key, value) in [("rpc.port", rpcPort), ("ops.port", opsPort)] where !(0...65535).contains(value) {
             throw SettingsError("\(key) must be 0…65535")
         }
+        guard rpcServer.maxRequestBodyBytes > 0 else { throw SettingsError("rpc.maxBodyBytes must be positive") }
     }
 }
 
@@ -114,21 +116,54 @@ public struct SettingsError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// Reads `<scope>.<key>` first, then `<key>`, so one JSON file can configure every service.
+/// Looks a key up source by source — environment, then the JSON file, then the secrets
+/// directory — and within each source `<service>.<key>` before `<key>`, so one JSON file can
+/// configure every service and an environment variable always wins over the file.
 public struct ScopedSettingsReader: Sendable {
-    let reader: ConfigReader
+    let readers: [ConfigReader]
     let scope: String
 
+    init(providers: [any ConfigProvider], scope: String) {
+        self.readers = providers.map { ConfigReader(provider: $0) }
+        self.scope = scope
+    }
+
     public func string(_ key: String) -> String? {
-        (reader.string(forKey: ConfigKey(scope + "." + key)) ?? reader.string(forKey: ConfigKey(key))).flatMap { $0.isEmpty ? nil : $0 }
+        for reader in readers {
+            if let value = reader.string(forKey: ConfigKey(scope + "." + key)) ?? reader.string(forKey: ConfigKey(key)), !value.isEmpty {
+                return value
+            }
+        }
+        return nil
     }
 
-    public func int(_ key: String) -> Int? {
-        reader.int(forKey: ConfigKey(scope + "." + key)) ?? reader.int(forKey: ConfigKey(key))
+    /// An integer; a value that is set but is not an integer is an error, not a default.
+    public func int(_ key: String) throws -> Int? {
+        for reader in readers {
+            for candidate in [scope + "." + key, key] {
+                if let value = reader.int(forKey: ConfigKey(candidate)) { return value }
+                if let text = reader.string(forKey: ConfigKey(candidate)), !text.isEmpty {
+                    guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
+                        throw SettingsError("\(key) must be an integer, not '\(text.prefix(40))'")
+                    }
+                    return value
+                }
+            }
+        }
+        return nil
     }
 
-    public func bool(_ key: String) -> Bool? {
-        reader.bool(forKey: ConfigKey(scope + "." + key)) ?? reader.bool(forKey: ConfigKey(key))
+    /// A boolean (`true`/`false`, `yes`/`no`, `1`/`0`); anything else set is an error.
+    public func bool(_ key: String) throws -> Bool? {
+        for reader in readers {
+            for candidate in [scope + "." + key, key] {
+                if let value = reader.bool(forKey: ConfigKey(candidate)) { return value }
+                if let text = reader.string(forKey: ConfigKey(candidate)), !text.isEmpty {
+                    throw SettingsError("\(key) must be true or false, not '\(text.prefix(40))'")
+                }
+            }
+        }
+        return nil
     }
 
     /// A comma-separated list.

@@ -6,12 +6,14 @@ import TestServiceKit
 // A test-only service process: ServiceKit end to end, so tests can start, kill and
 // restart it. `testservice.downstream.url` (TESTSERVICE_DOWNSTREAM_URL) names the service
 // that Relay calls and the outbox delivers to.
-let settings = try await ServiceSettings.load(service: "testservice", defaultPort: 0)
-let runtime = try await ServiceRuntime.start(settings)
-try await runtime.database.migrate(component: "testservice", TestService.migrations)
-let downstream = try settings.reader.string("downstream.url").map { try runtime.client(url: $0) }
-let sender = downstream.map {
-    OutboxSender(database: runtime.database, clients: [TestAPI.service: $0], pollInterval: .milliseconds(100), logger: runtime.logger)
+await ServiceMain.run("testservice") {
+    let settings = try await ServiceSettings.load(service: "testservice", defaultPort: 0)
+    let runtime = try await ServiceRuntime.start(settings)
+    try await runtime.database.migrate(component: "testservice", TestService.migrations)
+    let downstream = try settings.reader.string("downstream.url").map { try runtime.client(url: $0) }
+    let sender = downstream.map {
+        OutboxSender(database: runtime.database, clients: [TestAPI.service: $0], pollInterval: .milliseconds(100), logger: runtime.logger)
+    }
+    let service = TestService(database: runtime.database, downstream: downstream, outbox: sender)
+    try await runtime.run(router: service.router, services: sender.map { [$0] } ?? [])
 }
-let service = TestService(database: runtime.database, downstream: downstream, outbox: sender)
-try await runtime.run(router: service.router, services: sender.map { [$0] } ?? [])
