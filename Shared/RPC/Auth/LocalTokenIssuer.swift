@@ -56,18 +56,20 @@ public struct LocalTokenIssuer: Sendable {
 }
 
 extension JWTKeyCollection {
-    /// Keys from the configured sources: a JWKS document, and PEM public keys (EdDSA or ES256).
-    public static func verifying(jwks: [String], pemPublicKeys: [String]) async throws -> JWTKeyCollection {
+    /// Keys from the configured sources: PEM public keys (ES256 or EdDSA), each verifying
+    /// tokens whose `kid` is its key id, and JWKS documents. The first PEM key also verifies
+    /// tokens that carry no `kid`.
+    public static func verifying(jwks: [String], pemPublicKeys: [(keyID: String, pem: String)]) async throws -> JWTKeyCollection {
         let keys = JWTKeyCollection()
-        for document in jwks { try await keys.add(jwksJSON: document) }
-        for (index, pem) in pemPublicKeys.enumerated() {
-            let kid = JWKIdentifier(string: "pem-\(index)")
+        for (keyID, pem) in pemPublicKeys {
+            let kid = JWKIdentifier(string: keyID)
             if let ecdsa = try? ES256PublicKey(pem: pem) {
                 await keys.add(ecdsa: ecdsa, kid: kid)
             } else {
                 await keys.add(eddsa: try EdDSA.PublicKey(pem: pem), kid: kid)
             }
         }
+        for document in jwks { try await keys.add(jwksJSON: document) }
         return keys
     }
 }

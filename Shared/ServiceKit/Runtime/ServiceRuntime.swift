@@ -38,7 +38,10 @@ public struct ServiceRuntime: Sendable {
         var logger = Logger(label: "tender.\(settings.name)")
         logger.logLevel = settings.logLevel
         let jwks = try settings.jwksFiles.map { try String(contentsOfFile: $0, encoding: .utf8) }
-        let pems = try settings.publicKeyFiles.map { try String(contentsOfFile: $0, encoding: .utf8) }
+        // A PEM key's id is its file name without extension: `idp-2026.pem` verifies kid `idp-2026`.
+        let pems = try settings.publicKeyFiles.map { path in
+            (keyID: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, pem: try String(contentsOfFile: path, encoding: .utf8))
+        }
         var serviceToken: (any TokenProvider)?
         var localJWKS: [String] = []
         if let file = settings.serviceTokenFile {

@@ -40,7 +40,8 @@ public struct ServiceSettings: Sendable {
     public var audience: String
     /// `auth.jwksFile` (AUTH_JWKS_FILE): JWKS document(s) of the identity provider, comma-separated paths.
     public var jwksFiles: [String]
-    /// `auth.publicKeyFiles` (AUTH_PUBLIC_KEY_FILES): PEM public keys (EdDSA or ES256), comma-separated paths.
+    /// `auth.publicKeyFiles` (AUTH_PUBLIC_KEY_FILES): PEM public keys (ES256 or EdDSA), comma-separated
+    /// paths; each verifies tokens whose `kid` is its file name without extension.
     public var publicKeyFiles: [String]
     /// `auth.serviceTokenFile` (AUTH_SERVICE_TOKEN_FILE): this service's own token for calls
     /// to other services, re-read when it changes (a mounted, refreshed secret).
