@@ -65,6 +65,17 @@ struct LifecycleTests {
         #expect(failed?.description.contains("exited with 1") == true)
         #expect(failed?.description.contains(#""message":"start-up failed""#) == true)
         #expect(failed?.description.contains("rpc.port must be an integer") == true)
+
+        // A port already taken is found only when the listener starts, after the database
+        // opened: still one line and exit 1.
+        let taken = try freePort()
+        let blocker = try await ServiceProcess.start(environment: try env.serviceEnvironment(name: "first", extra: ["RPC_PORT": String(taken)]))
+        let second = await #expect(throws: ServiceProcessError.self) {
+            try await ServiceProcess.start(environment: try env.serviceEnvironment(name: "second", extra: ["RPC_PORT": String(taken)]))
+        }
+        #expect(second?.description.contains("exited with 1") == true)
+        #expect(second?.description.contains("Address already in use") == true)
+        #expect(await blocker.terminate() == 0)
     }
 
     @Test("keyed calls replay on PostgreSQL too, across a restart")

@@ -83,6 +83,17 @@ public struct ServiceRuntime: Sendable {
     ///
     /// - Parameter onListening: called with the bound RPC and ops ports (useful with port 0).
     public func run(router: RPCRouter, services: [any Service] = [], onListening: (@Sendable (_ rpcPort: Int, _ opsPort: Int) -> Void)? = nil) async throws {
+        do {
+            try await serve(router: router, services: services, onListening: onListening)
+        } catch {
+            // A listener that cannot start (port taken, TLS files unreadable) ends the process;
+            // close the database first so nothing is left half-written.
+            try? await database.close()
+            throw error
+        }
+    }
+
+    private func serve(router: RPCRouter, services: [any Service], onListening: (@Sendable (_ rpcPort: Int, _ opsPort: Int) -> Void)?) async throws {
         let dispatcher = RPCDispatcher(
             router: router, authenticator: authenticator,
             // No call outlives the maximum call duration, so a reservation older than that
