@@ -62,10 +62,8 @@ struct DeadlineTests {
         }
     }
 
-    /// A caller that gives up before its deadline resets the stream; the server should stop
-    /// the work nobody waits for. Hummingbird does not cancel a responder whose HTTP/2
-    /// stream closed, and `RPCResponder` does not watch for it, so the handler runs on
-    /// until the deadline it was given.
+    /// A caller that gives up before its deadline resets the stream; the server stops the
+    /// work nobody waits for (`RPCResponder` watches the stream and cancels the handler).
     @Test func callerThatGivesUpCancelsTheHandler() async throws {
         try await withTestServer { server in
             let response = try? await server.transport.raw(
@@ -74,9 +72,7 @@ struct DeadlineTests {
             #expect(response == nil, "the caller's own deadline should have ended the call")
             let stats = try await eventually(timeout: .seconds(5), { try await server.stats() }, until: { $0.sleepsCancelled == 1 })
             #expect(stats.sleepsStarted == 1)
-            withKnownIssue("RPCResponder does not cancel the handler when the caller resets the stream") {
-                #expect(stats.sleepsCancelled == 1, "the handler was left running after the caller left")
-            }
+            #expect(stats.sleepsCancelled == 1, "the handler was left running after the caller left")
         }
     }
 
