@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "RPC", targets: ["RPC"]),
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
         .executable(name: "tenderctl", targets: ["tenderctl"]),
+        .executable(name: "tender-records", targets: ["tender-records"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -101,12 +102,32 @@ let package = Package(
             path: "Shared/ServiceKit",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Records",
+            dependencies: [
+                "Messages", "RPC", "ServiceKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Records/Records",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "tender-records",
+            dependencies: ["Records", "ServiceKit"],
+            path: "Services/Records/tender-records",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "tenderctl",
             dependencies: [
                 "Messages",
                 "RPC",
                 "ServiceKit",
+                "Records",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/tenderctl",
@@ -159,6 +180,18 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/ServiceKitTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RecordsTests",
+            dependencies: [
+                "Messages", "RPC", "ServiceKit", "Records", "TestServiceKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/RecordsTests",
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

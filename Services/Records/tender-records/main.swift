@@ -1,0 +1,6 @@
+import Records
+import ServiceKit
+
+await ServiceMain.run("records") {
+    try await RecordsApp.run()
+}
