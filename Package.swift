@@ -129,13 +129,15 @@ let package = Package(
                 "ServiceKit",
                 "Records",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             path: "Tools/tenderctl",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "TestServiceKit",
-            dependencies: ["Messages", "RPC", "ServiceKit", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: ["Messages", "RPC", "ServiceKit", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log")],
             path: "Tests/Support/TestServiceKit",
             swiftSettings: swiftSettings
         ),
@@ -155,6 +157,7 @@ let package = Package(
             name: "RPCTests",
             dependencies: [
                 "Messages", "RPC", "ServiceKit", "TestServiceKit",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

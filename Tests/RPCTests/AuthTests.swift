@@ -43,7 +43,7 @@ struct AuthTests {
 
     @Test func expiredCachedTokenIsRefused() async throws {
         let authenticator = JWTAuthenticator(keys: try await keys(), audience: issuer.audience)
-        let token = try await issuer.token(subject: "kari", roles: [.officer], validFor: .seconds(2))
+        let token = try await issuer.token(subject: "kari", roles: [.officer], validFor: .seconds(3))
         let principal = try await authenticator.authenticate(bearer: token)
         try await sleep(until: principal.expiresAt)
         let error = await #expect(throws: RPCError.self) { try await authenticator.authenticate(bearer: token) }
@@ -77,7 +77,7 @@ struct AuthTests {
     @Test func serverRefusesATokenOnceItExpired() async throws {
         try await withTestServer { server in
             let issuer = server.backend.environment.issuer
-            let token = try await issuer.token(subject: "kari", roles: [.officer], validFor: .seconds(2))
+            let token = try await issuer.token(subject: "kari", roles: [.officer], validFor: .seconds(3))
             let key = uniqueKey("expiring")
             let accepted = try await server.transport.raw(TestAPI.put, body: try json(PutRequest(key: key, value: "v")), headers: jsonHeaders(token: token))
             #expect(accepted.status == 200, "\(accepted.text)")

@@ -3,6 +3,7 @@ import Messages
 import RPC
 import ServiceKit
 import SQLKit
+import TestServiceKit
 import Testing
 
 @Suite("Storage on SQLite and PostgreSQL")

@@ -84,7 +84,7 @@ public final class ServiceProcess: Sendable {
 
 public struct ServiceProcessError: Error, CustomStringConvertible {
     public let description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }
 
 final class LogLines: Sendable {

@@ -62,7 +62,9 @@ public actor RecordLog {
     private func fail(_ reason: String) { integrityFailure = reason }
 
     public var checkpoint: Checkpoint { latest }
-    public var size: Int64 { range.size }
+    /// The size of the latest signed checkpoint: what reads and proofs are served against
+    /// (also after a failed integrity check, so auditors can see what is stored).
+    public var size: Int64 { latest.size }
 
     /// Appends `event`; a repeated event id returns the first index with `duplicate: true`.
     public func append(_ event: ProcurementEvent) async throws -> AppendResponse {

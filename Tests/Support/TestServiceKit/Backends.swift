@@ -1,19 +1,18 @@
 import Foundation
 import Logging
-import ServiceKit
+public import ServiceKit
 import SQLKit
-import TestServiceKit
-import Testing
 
 /// The storage backends every storage test runs against.
-enum Backend: String, CaseIterable, CustomTestStringConvertible {
+public enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
     case sqlite
     case postgres
 
-    var testDescription: String { rawValue }
+    public var description: String { rawValue }
 
-    /// A fresh, empty database of this kind; nil when PostgreSQL is not configured outside CI.
-    func makeDatabase() async throws -> TestDatabase? {
+    /// A fresh, empty database of this kind; nil when PostgreSQL is not configured outside
+    /// CI (in CI a missing URL is an error, so PostgreSQL tests cannot be skipped silently).
+    public func makeDatabase() async throws -> TestDatabase? {
         let logger = Logger(label: "test.storage")
         switch self {
         case .sqlite:
@@ -24,7 +23,7 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
         case .postgres:
             guard let adminURL = TestEnvironment.postgresURL else {
                 if ProcessInfo.processInfo.environment["CI"] != nil {
-                    Issue.record("TENDER_TEST_DATABASE_URL is not set in CI: PostgreSQL tests cannot run")
+                    throw ServiceProcessError("TENDER_TEST_DATABASE_URL is not set in CI: PostgreSQL tests cannot run")
                 }
                 return nil
             }
@@ -46,7 +45,7 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
 
     /// Runs `body` with a fresh database and removes it afterwards, also when `body` throws.
     /// Does nothing when the backend is not available (PostgreSQL outside CI).
-    func withDatabase(_ body: (TestDatabase) async throws -> Void) async throws {
+    public func withDatabase(_ body: (TestDatabase) async throws -> Void) async throws {
         guard let test = try await makeDatabase() else { return }
         do {
             try await body(test)
@@ -57,19 +56,19 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
         await test.close()
     }
 
-    static func replacingDatabase(in url: String, with name: String) -> String {
+    public static func replacingDatabase(in url: String, with name: String) -> String {
         var components = URLComponents(string: url)!
         components.path = "/" + name
         return components.string!
     }
 }
 
-struct TestDatabase: Sendable {
-    let database: Database
-    let url: String
+public struct TestDatabase: Sendable {
+    public let database: Database
+    public let url: String
     let cleanup: @Sendable () async -> Void
 
-    func close() async {
+    public func close() async {
         try? await database.close()
         await cleanup()
     }

@@ -1,0 +1,105 @@
+import Messages
+
+/// Company names learnt from earlier events, so a line can say "Bysykkel AS" where its
+/// event names only an application or a dialogue id.
+struct ProtocolNames {
+    private var applications: [ApplicationID: String] = [:]
+    private var dialogues: [DialogueID: String] = [:]
+    /// The published criteria, to name a tie-break criterion.
+    private(set) var criteria: [ChallengePublished.Criterion] = []
+
+    mutating func learn(from payload: EventPayload) {
+        switch payload {
+        case .challengePublished(let published) where criteria.isEmpty:
+            criteria = published.criteria
+        case .applicationReceived(let received):
+            applications[received.application] = received.companyName
+        case .dialogueOpened(let opened):
+            dialogues[opened.dialogue] = opened.companyName
+            applications[opened.application] = applications[opened.application] ?? opened.companyName
+        default:
+            break
+        }
+    }
+
+    func application(_ id: ApplicationID) -> String {
+        applications[id].map { "\($0) (\(id))" } ?? "application \(id)"
+    }
+
+    func dialogue(_ id: DialogueID) -> String {
+        dialogues[id] ?? "dialogue \(id)"
+    }
+}
+
+/// The one-line summary of a decision, and its reason where the event records one.
+struct ProtocolLine {
+    var summary: String
+    var reason: String?
+
+    init(_ payload: EventPayload, names: ProtocolNames) {
+        switch payload {
+        case .challengePublished(let p):
+            summary = "Published “\(p.title)”: \(p.places) places, \(p.criteria.count) award criteria, applications due \(OsloTime.format(p.timeline.applicationDeadline))"
+        case .challengeAmended(let a):
+            summary = "Amendment \(a.number): \(a.changes)" + (a.newApplicationDeadline.map { "; application deadline now \(OsloTime.format($0))" } ?? "")
+            reason = a.reason
+        case .interestRegistered(let r):
+            summary = "\(r.companyName) registered interest"
+        case .questionAnswered(let q):
+            summary = "Question \(q.number) answered to all applicants"
+        case .applicationReceived(let a):
+            summary = "Application \(a.application) received from \(a.companyName) (org. no. \(a.orgNumber))"
+        case .applicationAmended(let a):
+            summary = "Application of \(names.application(a.application)) amended (version \(a.version))"
+        case .applicationWithdrawn(let w):
+            summary = "Application of \(names.application(w.application)) withdrawn"
+            reason = w.reason
+        case .applicationRejectedLate(let r):
+            summary = "Submission from org. no. \(r.orgNumber) rejected as late: received \(OsloTime.format(r.receivedAt)), deadline \(OsloTime.format(r.deadline))"
+            reason = "Received after the application deadline; late submissions are rejected without discretion"
+        case .intakeClosed(let c):
+            summary = "Intake closed at the deadline: \(c.applications) applications, \(c.withdrawn) withdrawn, \(c.rejectedLate) rejected as late"
+        case .impartialityDeclared(let d):
+            summary = "\(d.evaluator) declared impartiality towards \(names.application(d.application))"
+        case .evaluatorRecused(let r):
+            summary = "\(r.evaluator) recused from \(names.application(r.application))"
+            reason = r.ground
+        case .scoresFinalised(let s):
+            let ranking = s.results.sorted { $0.rank < $1.rank }.map { "\($0.rank). \(names.application($0.application)) \(PublicationText.points($0.totalHundredths))" }
+            summary = "Scores finalised for \(s.results.count) applications: " + ranking.joined(separator: "; ")
+            reason = "Weighted consensus scores; price formula \(PublicationText.formula(s.method.priceFormula)); normalisation \(s.method.normalisation ? "on" : "off"); on equal totals \(PublicationText.tieBreak(s.method.tieBreak, criteria: names.criteria))"
+        case .shortlistDecided(let s):
+            summary = "Shortlist for \(s.places) places: " + s.shortlisted.map(names.application).joined(separator: ", ")
+            reason = s.notChosen.isEmpty ? nil : "Not chosen: " + s.notChosen.map { "\(names.application($0.application)): \($0.reason)" }.joined(separator: "; ")
+        case .dialogueOpened(let d):
+            summary = "Dialogue opened with \(d.companyName) (application \(d.application))"
+        case .clarificationSent(let c):
+            summary = "Clarification notice \(c.number) sent to all \(c.recipients.count) participants at once (\(c.notice))"
+        case .pilotDefined(let p):
+            summary = "Pilot \(p.pilot) with \(names.dialogue(p.dialogue)) defined: \(p.hypothesis); \(p.metrics.count) metrics, \(p.durationDays) days, cost cap \(p.budgetCap)"
+        case .pilotResultRecorded(let r):
+            summary = "Pilot \(r.pilot) with \(names.dialogue(r.dialogue)): results recorded, \(r.outcomes.filter(\.met).count) of \(r.outcomes.count) metrics met"
+        case .pilotDecided(let d):
+            summary = "Pilot \(d.pilot) with \(names.dialogue(d.dialogue)): \(d.decision == .go ? "go" : "no-go")" + (d.override ? " (overriding the metrics)" : "")
+            reason = d.reason
+        case .offerReceived(let o):
+            summary = "Offer version \(o.version) received from \(names.dialogue(o.dialogue))"
+        case .awardDecided(let a):
+            summary = "Award decided: " + a.decisions.map { d in
+                "\(d.companyName) — \(PublicationText.kind(d.kind))" + (d.value.map { ", \($0)" } ?? "")
+            }.joined(separator: "; ")
+            reason = a.decisions.map { "\($0.companyName): \($0.reason)" }.joined(separator: "; ")
+        case .standstillStarted(let s):
+            summary = "Standstill period from \(OsloTime.format(s.start)) to \(OsloTime.format(s.end))"
+        case .standstillEnded(let s):
+            summary = "Standstill period ended \(OsloTime.format(s.end))"
+        case .agreementSigned(let a):
+            summary = "Agreement signed with \(a.companyName): \(PublicationText.kind(a.kind)), \(a.value)" + (a.phases.map { ", \($0.count) phases" } ?? "")
+        case .dialogueEndedWithoutAgreement(let d):
+            summary = "Dialogue with \(d.companyName) ended without agreement"
+            reason = d.reason
+        case .confidentialDataAccessed(let c):
+            summary = "\(c.reader.subject) (\(c.reader.role.rawValue)) opened \(c.ref) for \(c.purpose)"
+        }
+    }
+}
