@@ -27,6 +27,7 @@ struct RecordLogTests {
         let log: RecordLog
         let service: RPCClient
         let anyone: RPCClient
+        let officer: RPCClient
 
         init(database: Database) async throws {
             try await database.migrateServiceKit()
@@ -40,6 +41,7 @@ struct RecordLogTests {
             let transport = InProcessTransport(dispatcher: dispatcher)
             service = RPCClient(transport: transport, tokenProvider: StaticTokenProvider(try await issuer.token(subject: "tender-intake", roles: [.service])))
             anyone = RPCClient(transport: transport)
+            officer = RPCClient(transport: transport, tokenProvider: StaticTokenProvider(try await issuer.token(subject: "kari", roles: [.officer])))
         }
     }
 
@@ -149,6 +151,35 @@ struct RecordLogTests {
                     #expect(verdict?.description.contains("entry 3") == true, "\(String(describing: verdict))")
                 }
             }
+        }
+    }
+
+    @Test("protocol and OCDS are served from a challenge's events; the protocol is for officers and auditors")
+    func publication() async throws {
+        try await Backend.sqlite.withDatabase { test in
+            let harness = try await Harness(database: test.database)
+            for n in 0..<3 { _ = try await harness.service.call(RecordsAPI.append, AppendRequest(event: Self.event(n))) }
+            _ = try await harness.service.call(RecordsAPI.append, AppendRequest(event: Self.event(10, challenge: "other")))
+            let closed = ProcurementEvent(
+                challenge: ChallengeID("smart-oslo")!, actor: Actor(subject: "kari", role: .officer), time: Timestamp(millisecondsSinceEpoch: 1_780_000_100_000),
+                payload: .intakeClosed(IntakeClosed(deadline: Timestamp(millisecondsSinceEpoch: 1_780_000_000_000), applications: 80, withdrawn: 1, rejectedLate: 3)))
+            let closedIndex = try await harness.service.call(RecordsAPI.append, AppendRequest(event: closed)).index
+            let document = try await harness.officer.call(RecordsAPI.getProtocol, GetProtocolRequest(challenge: ChallengeID("smart-oslo")!))
+            #expect(document.decisions.map(\.index) == [closedIndex])
+            #expect(document.interestRegistrations == 3)
+            #expect(!document.markdown.isEmpty)
+            let refused = await #expect(throws: RPCError.self) {
+                try await harness.anyone.call(RecordsAPI.getProtocol, GetProtocolRequest(challenge: ChallengeID("smart-oslo")!))
+            }
+            #expect(refused?.code == .unauthenticated)
+            let package = try await harness.anyone.call(RecordsAPI.exportOCDS, ExportOCDSRequest(challenge: ChallengeID("smart-oslo")!))
+            #expect(package.records.first?.ocid == "ocds-tenderdialogue-smart-oslo")
+            let again = try await harness.anyone.call(RecordsAPI.exportOCDS, ExportOCDSRequest(challenge: ChallengeID("smart-oslo")!))
+            #expect(try CanonicalJSON.encode(package) == CanonicalJSON.encode(again), "the same package twice")
+            let missing = await #expect(throws: RPCError.self) {
+                try await harness.anyone.call(RecordsAPI.exportOCDS, ExportOCDSRequest(challenge: ChallengeID("nothing-here")!))
+            }
+            #expect(missing?.code == .notFound)
         }
     }
 
