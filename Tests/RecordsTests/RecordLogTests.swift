@@ -117,6 +117,10 @@ struct RecordLogTests {
             #expect(await code { _ = try await harness.anyone.call(RecordsAPI.getEntries, GetEntriesRequest(start: 0, count: 0)) } == .invalidArgument)
             #expect(await code { _ = try await harness.anyone.call(RecordsAPI.getEntries, GetEntriesRequest(start: 3, count: 1)) } == .outOfRange)
             #expect(await code { _ = try await harness.anyone.call(RecordsAPI.getEntry, GetEntryRequest(index: -1)) } == .invalidArgument)
+            // The same event id with other content is a conflict, not a repeat.
+            var changed = Self.event(1)
+            changed.time = Timestamp(millisecondsSinceEpoch: 1)
+            #expect(await code { _ = try await harness.service.call(RecordsAPI.append, AppendRequest(event: changed)) } == .alreadyExists)
             #expect(try await harness.anyone.call(RecordsAPI.getCheckpoint, GetCheckpointRequest()).size == 3)
         }
     }
@@ -158,27 +162,28 @@ struct RecordLogTests {
     func publication() async throws {
         try await Backend.sqlite.withDatabase { test in
             let harness = try await Harness(database: test.database)
-            for n in 0..<3 { _ = try await harness.service.call(RecordsAPI.append, AppendRequest(event: Self.event(n))) }
-            _ = try await harness.service.call(RecordsAPI.append, AppendRequest(event: Self.event(10, challenge: "other")))
-            let closed = ProcurementEvent(
-                challenge: ChallengeID("smart-oslo")!, actor: Actor(subject: "kari", role: .officer), time: Timestamp(millisecondsSinceEpoch: 1_780_000_100_000),
-                payload: .intakeClosed(IntakeClosed(deadline: Timestamp(millisecondsSinceEpoch: 1_780_000_000_000), applications: 80, withdrawn: 1, rejectedLate: 3)))
-            let closedIndex = try await harness.service.call(RecordsAPI.append, AppendRequest(event: closed)).index
-            let document = try await harness.officer.call(RecordsAPI.getProtocol, GetProtocolRequest(challenge: ChallengeID("smart-oslo")!))
-            #expect(document.decisions.map(\.index) == [closedIndex])
-            #expect(document.interestRegistrations == 3)
-            #expect(!document.markdown.isEmpty)
-            let refused = await #expect(throws: RPCError.self) {
-                try await harness.anyone.call(RecordsAPI.getProtocol, GetProtocolRequest(challenge: ChallengeID("smart-oslo")!))
-            }
+            let story = AcceleratorStory()
+            _ = try await harness.service.call(RecordsAPI.append, AppendRequest(event: Self.event(1, challenge: "other")))
+            for event in story.events { _ = try await harness.service.call(RecordsAPI.append, AppendRequest(event: event)) }
+            let challenge = AcceleratorStory.challenge
+            let served = try await harness.anyone.call(RecordsAPI.getEntries, GetEntriesRequest(start: 1, count: 1000)).entries
+            // What the service serves is exactly what an auditor derives from the entries.
+            let document = try await harness.officer.call(RecordsAPI.getProtocol, GetProtocolRequest(challenge: challenge))
+            #expect(document == ProtocolBuilder.build(challenge: challenge, entries: served))
+            #expect(!document.decisions.isEmpty)
+            let refused = await #expect(throws: RPCError.self) { try await harness.anyone.call(RecordsAPI.getProtocol, GetProtocolRequest(challenge: challenge)) }
             #expect(refused?.code == .unauthenticated)
-            let package = try await harness.anyone.call(RecordsAPI.exportOCDS, ExportOCDSRequest(challenge: ChallengeID("smart-oslo")!))
-            #expect(package.records.first?.ocid == "ocds-tenderdialogue-smart-oslo")
-            let again = try await harness.anyone.call(RecordsAPI.exportOCDS, ExportOCDSRequest(challenge: ChallengeID("smart-oslo")!))
-            #expect(try CanonicalJSON.encode(package) == CanonicalJSON.encode(again), "the same package twice")
-            let missing = await #expect(throws: RPCError.self) {
-                try await harness.anyone.call(RecordsAPI.exportOCDS, ExportOCDSRequest(challenge: ChallengeID("nothing-here")!))
-            }
+
+            let package = try await harness.anyone.call(RecordsAPI.exportOCDS, ExportOCDSRequest(challenge: challenge))
+            #expect(package.records.first?.ocid == "ocds-tenderdialogue-\(challenge)")
+            let bytes = try CanonicalJSON.encode(package)
+            #expect(bytes == (try CanonicalJSON.encode(try await harness.anyone.call(RecordsAPI.exportOCDS, ExportOCDSRequest(challenge: challenge)))), "the same package twice")
+            let text = String(decoding: bytes, as: UTF8.self)
+            for secret in story.secrets { #expect(!text.contains(secret), "\(secret) leaked into the OCDS export") }
+
+            let unpublished = await #expect(throws: RPCError.self) { try await harness.anyone.call(RecordsAPI.exportOCDS, ExportOCDSRequest(challenge: ChallengeID("other")!)) }
+            #expect(unpublished?.code == .notFound)
+            let missing = await #expect(throws: RPCError.self) { try await harness.anyone.call(RecordsAPI.exportOCDS, ExportOCDSRequest(challenge: ChallengeID("nothing-here")!)) }
             #expect(missing?.code == .notFound)
         }
     }

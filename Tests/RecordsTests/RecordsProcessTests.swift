@@ -90,6 +90,76 @@ struct RecordsProcessTests {
     }
 }
 
+extension RecordsProcessTests {
+    @Test("two replicas on PostgreSQL: one writes, the other reads and takes over when the writer dies")
+    func writerHandover() async throws {
+        guard let adminURL = TestEnvironment.postgresURL else {
+            if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("TENDER_TEST_DATABASE_URL is not set in CI") }
+            return
+        }
+        let env = try TestEnvironment(name: "handover")
+        defer { env.remove() }
+        let name = "records_" + String(UUID().uuidString.prefix(8)).lowercased()
+        let admin = try await Database.postgres(url: adminURL, maxConnections: 1, logger: Logger(label: "test"))
+        try await admin.sql.raw(SQLQueryString("CREATE DATABASE " + name)).run()
+        try await admin.close()
+        // Both replicas share the database and the signing key.
+        let keyFile = env.directory + "/records.key"
+        try Curve25519Key.seed().write(toFile: keyFile, atomically: true, encoding: .utf8)
+        let shared = ["DATABASE_URL": Backend.replacingDatabase(in: adminURL, with: name), "RECORDS_SIGNING_KEY_FILE": keyFile]
+        let first = try await ServiceProcess.start("tender-records", environment: try env.serviceEnvironment(name: "a", extra: shared))
+        let second = try await ServiceProcess.start("tender-records", environment: try env.serviceEnvironment(name: "b", extra: shared))
+        let token = try await env.issuer.token(subject: "tender-intake", roles: [.service])
+        func client(_ process: ServiceProcess) throws -> RPCClient {
+            RPCClient(transport: try HTTP2ClientTransport(url: process.url), tokenProvider: StaticTokenProvider(token), retryPolicy: .none)
+        }
+        func appends(_ process: ServiceProcess, _ id: String) async -> Bool {
+            (try? await client(process).call(RecordsAPI.append, AppendRequest(event: Self.event(id)))) != nil
+        }
+        // Exactly one of them takes the lock.
+        var writer: ServiceProcess?
+        for attempt in 0..<100 where writer == nil {
+            if await appends(first, "probe-a-\(attempt)") { writer = first } else if await appends(second, "probe-b-\(attempt)") { writer = second }
+            if writer == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let active = try #require(writer)
+        let standby = active === first ? second : first
+        for n in 0..<20 { #expect(await appends(active, "before-\(n)")) }
+        let refused = await #expect(throws: RPCError.self) { try await client(standby).call(RecordsAPI.append, AppendRequest(event: Self.event("to-standby"))) }
+        #expect(refused?.code == .unavailable)
+        // The standby serves reads and proofs of what the writer committed.
+        let before = try await client(standby).call(RecordsAPI.getCheckpoint, GetCheckpointRequest())
+        #expect(before == (try await client(active).call(RecordsAPI.getCheckpoint, GetCheckpointRequest())))
+        _ = try await client(standby).call(RecordsAPI.proveInclusion, ProveInclusionRequest(index: 0, treeSize: before.size))
+
+        await active.kill()
+        var tookOver = false
+        for n in 0..<300 where !tookOver {
+            tookOver = await appends(standby, "after-\(n)")
+            if !tookOver { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(tookOver, "the standby did not take over within 30 s")
+        // The new writer's checkpoint extends the old one: an auditor who trusted it accepts.
+        let key = try #require(SignedNote.VerifierKey(try String(contentsOfFile: env.directory + "/b/records.vkey", encoding: .utf8)))
+        let auditor = RecordAuditor(client: try client(standby), key: key)
+        let trusted = RecordAuditor.TrustedState(size: before.size, root: before.root, note: before.note)
+        let report = try await auditor.verify(trusted: trusted, entries: [0, before.size])
+        #expect(report.newState.size == before.size + 1)
+        #expect(await standby.terminate() == 0)
+        let cleanup = try await Database.postgres(url: adminURL, maxConnections: 1, logger: Logger(label: "test"))
+        try await cleanup.sql.raw(SQLQueryString("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")).run()
+        try await cleanup.close()
+    }
+}
+
+enum Curve25519Key {
+    /// A new Ed25519 seed, base64 (the format of records.signingKeyFile).
+    static func seed() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }).base64EncodedString()
+    }
+}
+
 func waitUntil(timeout: Duration = .seconds(60), _ condition: () -> Bool) async throws {
     let deadline = ContinuousClock.now.advanced(by: timeout)
     while !condition() {

@@ -4,6 +4,7 @@ import Logging
 import Messages
 import RPC
 import ServiceKit
+import ServiceLifecycle
 
 /// The `tender-records` process: reads its settings, opens and checks the log, serves.
 public enum RecordsApp {
@@ -14,11 +15,14 @@ public enum RecordsApp {
         let runtime = try await ServiceRuntime.start(settings)
         try await runtime.database.migrate(component: RecordsMigrations.component, RecordsMigrations.all)
         let signer = try loadSigner(settings: settings, logger: runtime.logger)
-        let log = try await RecordLog.open(database: runtime.database, signer: signer, logger: runtime.logger)
+        // On PostgreSQL several replicas may share the tables: only the lock holder writes.
+        let elected = runtime.database.dialect == .postgres
+        let log = try await RecordLog.open(database: runtime.database, signer: signer, logger: runtime.logger, asWriter: !elected)
         let publication = PublicationSettings(
-            ocidPrefix: settings.reader.string("ocidPrefix") ?? "ocds-tenderdialogue",
-            publisher: settings.reader.string("publisher") ?? "TenderDialogue")
-        try await runtime.run(router: RecordsHandlers(log: log, publication: publication).router)
+            ocidPrefix: settings.reader.serviceString("ocidPrefix") ?? "ocds-tenderdialogue",
+            publisher: settings.reader.serviceString("publisher") ?? "TenderDialogue")
+        let election = elected ? [WriterElection(database: runtime.database, log: log, logger: runtime.logger) as any Service] : []
+        try await runtime.run(router: RecordsHandlers(log: log, publication: publication).router, services: election)
     }
 
     /// The checkpoint key: `records.signingKeyFile` (RECORDS_SIGNING_KEY_FILE, the base64
@@ -26,10 +30,10 @@ public enum RecordsApp {
     /// The verifier key is written to `<data dir>/records.vkey` either way.
     /// `records.origin` (RECORDS_ORIGIN), default `tenderdialogue.local/records`, names the log.
     static func loadSigner(settings: ServiceSettings, logger: Logger) throws -> CheckpointSigner {
-        let origin = settings.reader.string("origin") ?? "tenderdialogue.local/records"
+        let origin = settings.reader.serviceString("origin") ?? "tenderdialogue.local/records"
         guard SignedNote.isValidName(origin) else { throw SettingsError("records.origin must not contain spaces or '+'") }
         let keyFile: String
-        if let configured = settings.reader.string("signingKeyFile") {
+        if let configured = settings.reader.serviceString("signingKeyFile") {
             keyFile = configured
         } else {
             keyFile = settings.dataDirectory + "/records.key"

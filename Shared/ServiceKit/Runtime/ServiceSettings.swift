@@ -167,6 +167,15 @@ public struct ScopedSettingsReader: Sendable {
         return nil
     }
 
+    /// A key of this service only: `<service>.<key>` (env `<SERVICE>_<KEY>`), never the
+    /// unscoped `<key>`, so a generic variable (`ORIGIN`) cannot configure it by accident.
+    public func serviceString(_ key: String) -> String? {
+        for reader in readers {
+            if let value = reader.string(forKey: ConfigKey(scope + "." + key)), !value.isEmpty { return value }
+        }
+        return nil
+    }
+
     /// A comma-separated list.
     public func list(_ key: String) -> [String] {
         (string(key) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

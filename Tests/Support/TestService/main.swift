@@ -10,7 +10,7 @@ await ServiceMain.run("testservice") {
     let settings = try await ServiceSettings.load(service: "testservice", defaultPort: 0)
     let runtime = try await ServiceRuntime.start(settings)
     try await runtime.database.migrate(component: "testservice", TestService.migrations)
-    let downstream = try settings.reader.string("downstream.url").map { try runtime.client(url: $0) }
+    let downstream = try settings.reader.serviceString("downstream.url").map { try runtime.client(url: $0) }
     let sender = downstream.map {
         OutboxSender(database: runtime.database, clients: [TestAPI.service: $0], pollInterval: .milliseconds(100), logger: runtime.logger)
     }

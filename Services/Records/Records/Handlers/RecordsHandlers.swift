@@ -15,9 +15,10 @@ public struct RecordsHandlers: Sendable {
     public var router: RPCRouter {
         var router = RPCRouter()
         router.register(RecordsAPI.append) { request, _ in try await log.append(request.event) }
-        router.register(RecordsAPI.getCheckpoint) { _, _ in await log.checkpoint }
+        router.register(RecordsAPI.getCheckpoint) { _, _ in try await log.current() }
         router.register(RecordsAPI.getEntries) { request, _ in try await entries(request) }
         router.register(RecordsAPI.getEntry) { request, _ in
+            guard request.index >= 0 else { throw RPCError.invalidField("index", "must not be negative") }
             guard let entry = try await entries(GetEntriesRequest(start: request.index, count: 1)).entries.first else {
                 throw RPCError(.notFound, "no entry \(request.index)")
             }
@@ -30,7 +31,7 @@ public struct RecordsHandlers: Sendable {
     }
 
     func entries(_ request: GetEntriesRequest) async throws -> GetEntriesResponse {
-        let size = await log.size
+        let size = try await log.currentSize()
         guard request.start >= 0 else { throw RPCError.invalidField("start", "must not be negative") }
         guard (1...Int64(RecordsAPI.maxEntriesPerPage)).contains(request.count) else {
             throw RPCError.invalidField("count", "must be 1 to \(RecordsAPI.maxEntriesPerPage)")
@@ -49,7 +50,7 @@ public struct RecordsHandlers: Sendable {
     }
 
     func proveInclusion(_ request: ProveInclusionRequest) async throws -> InclusionProof {
-        let size = await log.size
+        let size = try await log.currentSize()
         guard (1...max(size, 1)).contains(request.treeSize), request.treeSize <= size else {
             throw RPCError(.outOfRange, "treeSize must be 1 to \(size), the size of the latest checkpoint")
         }
@@ -78,7 +79,7 @@ public struct RecordsHandlers: Sendable {
     }
 
     func proveConsistency(_ request: ProveConsistencyRequest) async throws -> ConsistencyProof {
-        let size = await log.size
+        let size = try await log.currentSize()
         guard request.first >= 1 else { throw RPCError.invalidField("first", "must be at least 1") }
         guard request.first <= request.second else { throw RPCError.invalidField("second", "must not be smaller than first") }
         guard request.second <= size else { throw RPCError(.outOfRange, "second must be at most \(size), the size of the latest checkpoint") }

@@ -17,6 +17,7 @@ public actor RecordLog {
         let event: ProcurementEvent
         let leaf: String
         let continuation: CheckedContinuation<AppendResponse, any Error>
+        var leafHash: Merkle.Hash { Merkle.leafHash(Array(leaf.utf8)) }
     }
 
     let store: RecordStore
@@ -30,44 +31,85 @@ public actor RecordLog {
     /// Set when the stored tree does not match the last signed checkpoint: reads go on,
     /// writes are refused with `data_loss` until an operator investigates.
     public private(set) var integrityFailure: String?
+    /// Whether this replica appends. With PostgreSQL only the holder of the writer lock
+    /// does (``WriterElection``); the others serve reads and proofs from the shared tables.
+    public private(set) var isWriter: Bool
 
     /// Opens the log, checking the stored tree against the last signed checkpoint.
-    public static func open(database: Database, signer: CheckpointSigner, logger: Logger, maxBatch: Int = 256) async throws -> RecordLog {
-        let store = RecordStore(database: database)
-        let verdict = try await IntegrityCheck.run(store: store, verifier: signer.verifierKey)
-        let log: RecordLog
-        switch verdict {
-        case .empty:
-            let checkpoint = try signer.sign(size: 0, root: Merkle.emptyRoot)
-            log = RecordLog(store: store, signer: signer, logger: logger, maxBatch: maxBatch, range: CompactRange(), latest: checkpoint)
-        case .consistent(let range, let checkpoint):
-            log = RecordLog(store: store, signer: signer, logger: logger, maxBatch: maxBatch, range: range, latest: checkpoint)
-        case .inconsistent(let reason, let checkpoint):
-            logger.critical("the stored record does not match its last signed checkpoint; refusing writes", metadata: ["reason": .string(reason)])
-            log = RecordLog(store: store, signer: signer, logger: logger, maxBatch: maxBatch, range: CompactRange(), latest: checkpoint)
-            await log.fail(reason)
-        }
+    /// - Parameter asWriter: false for a replica that waits for the writer lock.
+    public static func open(database: Database, signer: CheckpointSigner, logger: Logger, maxBatch: Int = 256, asWriter: Bool = true) async throws -> RecordLog {
+        let log = RecordLog(
+            store: RecordStore(database: database), signer: signer, logger: logger, maxBatch: maxBatch,
+            range: CompactRange(), latest: try signer.sign(size: 0, root: Merkle.emptyRoot), isWriter: false)
+        try await log.load()
+        if asWriter { await log.setWriter(true) }
         return log
     }
 
-    init(store: RecordStore, signer: CheckpointSigner, logger: Logger, maxBatch: Int, range: CompactRange, latest: Checkpoint) {
+    init(store: RecordStore, signer: CheckpointSigner, logger: Logger, maxBatch: Int, range: CompactRange, latest: Checkpoint, isWriter: Bool) {
         self.store = store
         self.signer = signer
         self.logger = logger
         self.maxBatch = maxBatch
         self.range = range
         self.latest = latest
+        self.isWriter = isWriter
     }
 
-    private func fail(_ reason: String) { integrityFailure = reason }
+    /// Reads the tree from the store and checks it against the last signed checkpoint.
+    func load() async throws {
+        defer {
+            Gauge(label: "records_integrity_ok").record(integrityFailure == nil ? 1 : 0)
+            Gauge(label: "records_log_size").record(latest.size)
+        }
+        switch try await IntegrityCheck.run(store: store, verifier: signer.verifierKey) {
+        case .empty:
+            range = CompactRange()
+            latest = try signer.sign(size: 0, root: Merkle.emptyRoot)
+            integrityFailure = nil
+        case .consistent(let loaded, let checkpoint):
+            range = loaded
+            latest = checkpoint
+            integrityFailure = nil
+        case .inconsistent(let reason, let checkpoint):
+            logger.critical("the stored record does not match its last signed checkpoint; refusing writes", metadata: ["reason": .string(reason)])
+            range = CompactRange()
+            latest = checkpoint
+            integrityFailure = reason
+        }
+    }
 
-    public var checkpoint: Checkpoint { latest }
+    private func setWriter(_ writer: Bool) { isWriter = writer }
+
+    /// This replica now holds the writer lock: reload what the previous writer committed,
+    /// so the next checkpoint extends the last one signed.
+    public func becomeWriter() async throws {
+        try await load()
+        isWriter = true
+        logger.info("this replica is the record's writer", metadata: ["size": .stringConvertible(range.size)])
+    }
+
+    /// This replica lost (or never had) the writer lock.
+    public func becomeFollower() {
+        if isWriter { logger.warning("this replica is no longer the record's writer") }
+        isWriter = false
+    }
+
+    /// The latest signed checkpoint; a follower reads it from the shared store first.
+    public func current() async throws -> Checkpoint {
+        if !isWriter, let stored = try await store.latestCheckpoint(), stored.size > latest.size {
+            latest = Checkpoint(note: stored.note, size: stored.size, root: Data(stored.root).base64EncodedString())
+        }
+        return latest
+    }
+
     /// The size of the latest signed checkpoint: what reads and proofs are served against
     /// (also after a failed integrity check, so auditors can see what is stored).
-    public var size: Int64 { latest.size }
+    public func currentSize() async throws -> Int64 { try await current().size }
 
     /// Appends `event`; a repeated event id returns the first index with `duplicate: true`.
     public func append(_ event: ProcurementEvent) async throws -> AppendResponse {
+        guard isWriter else { throw RPCError(.unavailable, "this replica is not the record's writer; retry") }
         if let integrityFailure { throw RPCError(.dataLoss, "the record failed its integrity check; writes are refused: \(integrityFailure)") }
         let leaf = String(decoding: try event.canonicalBytes(), as: UTF8.self)
         return try await withCheckedThrowingContinuation { continuation in
@@ -85,7 +127,7 @@ public actor RecordLog {
             pending.removeFirst(batch.count)
             do {
                 let results = try await commit(batch)
-                for (item, result) in zip(batch, results) { item.continuation.resume(returning: result) }
+                for (item, result) in zip(batch, results) { item.continuation.resume(with: result) }
             } catch {
                 let failure = (error as? RPCError) ?? RPCError(.unavailable, "the record could not be written; retry")
                 logger.error("append batch failed", metadata: ["size": .stringConvertible(batch.count), "error_type": .string(String(reflecting: type(of: error)))])
@@ -96,7 +138,7 @@ public actor RecordLog {
     }
 
     /// One transaction: new entries, their nodes, and the checkpoint of the extended tree.
-    private func commit(_ batch: [Pending]) async throws -> [AppendResponse] {
+    private func commit(_ batch: [Pending]) async throws -> [Result<AppendResponse, RPCError>] {
         let started = ContinuousClock.now
         let current = range
         let outcome = try await store.database.transaction { [store, signer] tx -> CommitOutcome in
@@ -104,14 +146,19 @@ public actor RecordLog {
             var assigned: [String: AppendResponse] = [:]
             var rows: [(index: Int64, event: ProcurementEvent, leaf: String, leafHash: Merkle.Hash)] = []
             var nodes: [(NodeID, Merkle.Hash)] = []
-            var results: [AppendResponse] = []
+            var results: [Result<AppendResponse, RPCError>] = []
             var working = current
             for item in batch {
                 let id = item.event.id.rawValue
+                // The same id with other content is not a repeat: the first event stands.
                 if let (index, hash) = existing[id] {
-                    results.append(AppendResponse(index: index, leafHash: Data([UInt8](hex: hash) ?? []).base64EncodedString(), duplicate: true))
+                    results.append(hash == item.leafHash.hexString
+                        ? .success(AppendResponse(index: index, leafHash: Data([UInt8](hex: hash) ?? []).base64EncodedString(), duplicate: true))
+                        : .failure(Self.conflict(id, index)))
                 } else if let first = assigned[id] {
-                    results.append(AppendResponse(index: first.index, leafHash: first.leafHash, duplicate: true))
+                    results.append(first.leafHash == Data(item.leafHash).base64EncodedString()
+                        ? .success(AppendResponse(index: first.index, leafHash: first.leafHash, duplicate: true))
+                        : .failure(Self.conflict(id, first.index)))
                 } else {
                     let leafHash = Merkle.leafHash(Array(item.leaf.utf8))
                     let index = working.size
@@ -119,7 +166,7 @@ public actor RecordLog {
                     rows.append((index, item.event, item.leaf, leafHash))
                     let response = AppendResponse(index: index, leafHash: Data(leafHash).base64EncodedString(), duplicate: false)
                     assigned[id] = response
-                    results.append(response)
+                    results.append(.success(response))
                 }
             }
             guard !rows.isEmpty else { return CommitOutcome(results: results, range: nil, checkpoint: nil) }
@@ -133,14 +180,20 @@ public actor RecordLog {
             latest = checkpoint
             Gauge(label: "records_log_size").record(range.size)
         }
-        Counter(label: "records_appended_total").increment(by: results.filter { !$0.duplicate }.count)
+        Counter(label: "records_appended_total").increment(by: outcome.range.map { Int($0.size - current.size) } ?? 0)
         Metrics.Timer(label: "records_batch_commit_seconds", preferredDisplayUnit: .seconds).recordInterval(since: started)
         return results
     }
 }
 
+extension RecordLog {
+    static func conflict(_ id: String, _ index: Int64) -> RPCError {
+        RPCError(.alreadyExists, "event \(id) is already in the record at index \(index) with other content")
+    }
+}
+
 struct CommitOutcome: Sendable {
-    var results: [AppendResponse]
+    var results: [Result<AppendResponse, RPCError>]
     var range: CompactRange?
     var checkpoint: Checkpoint?
 }

@@ -52,7 +52,7 @@ struct OCDSProcess {
                 upsert(&awards, OCDSAward(id: Self.awardID(d.dialogue), title: "\(PublicationText.kind(d.kind).capitalisingFirst) with \(d.companyName)", status: "pending", date: event.time, value: d.value.map(OCDSValue.init), suppliers: [Self.reference(d.orgNumber, d.companyName)]), id: \.id)
             }
             tender?.status = a.decisions.contains { $0.kind != .none } ? "complete" : "unsuccessful"
-            return release(event, [.award, .tenderUpdate], tender: tender != nil, awards: true)
+            return release(event, tender == nil ? [.award] : [.award, .tenderUpdate], tender: tender != nil, awards: true)
         case .standstillEnded:
             guard activatePendingAwards() else { return nil }
             return release(event, [.awardUpdate], awards: true)
