@@ -127,7 +127,7 @@ struct RecordLogTests {
 
     @Test("a changed entry or hash is found at start: writes refused with data_loss, the auditor names it")
     func tamper() async throws {
-        for target in ["leaf", "node", "extra"] {
+        for target in ["leaf", "node", "inner node", "extra"] {
             try await Backend.sqlite.withDatabase { test in
                 do {
                     let harness = try await Harness(database: test.database)
@@ -138,6 +138,9 @@ struct RecordLogTests {
                     try await test.database.sql.raw("UPDATE record_entries SET leaf = REPLACE(leaf, 'Startup 3 AS', 'Startup 4 AS') WHERE idx = 3").run()
                 case "node":
                     try await test.database.sql.raw("UPDATE record_nodes SET hash = \(bind: String(repeating: "ab", count: 32)) WHERE level = 3 AND idx = 0").run()
+                case "inner node":
+                    // Off the right edge: only proofs read it.
+                    try await test.database.sql.raw("UPDATE record_nodes SET hash = \(bind: String(repeating: "cd", count: 32)) WHERE level = 1 AND idx = 1").run()
                 default:
                     try await test.database.sql.raw("DELETE FROM record_checkpoints WHERE size = 10").run()
                 }

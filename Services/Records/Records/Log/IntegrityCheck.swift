@@ -3,9 +3,9 @@ import Messages
 
 /// At start-up: is the stored tree the one the last checkpoint signed?
 ///
-/// Recomputes every leaf hash from the stored leaf bytes, the root of all leaves, and the
-/// stored perfect-subtree hashes on the right edge, and compares them with the last signed
-/// checkpoint — so a changed entry, a changed hash, an extra or missing row is found.
+/// Recomputes every leaf hash from the stored leaf bytes, every stored perfect-subtree hash
+/// and the root of all leaves, and compares them with the last signed checkpoint — so a
+/// changed entry, a changed hash, an extra or missing row is found.
 enum IntegrityCheck {
     enum Verdict {
         case empty
@@ -35,13 +35,25 @@ enum IntegrityCheck {
         var start: Int64 = 0
         while start < stored.size {
             let page = try await store.entries(from: start, toExclusive: min(start + 5000, stored.size))
+            var computed: [NodeID: Merkle.Hash] = [:]
             for entry in page {
                 guard entry.index == range.size else { return .inconsistent("entry \(range.size) is missing", checkpoint) }
                 let hash = Merkle.leafHash(Array(entry.leaf.utf8))
                 guard hash.hexString == entry.leafHash else {
                     return .inconsistent("entry \(entry.index): its stored leaf hash is not the hash of its leaf bytes", checkpoint)
                 }
-                _ = range.append(leafHash: hash)
+                for (id, node) in range.append(leafHash: hash) { computed[id] = node }
+            }
+            // Every stored subtree hash completed by this page, not only the right edge:
+            // proofs read any of them.
+            let storedNodes: [NodeID: Merkle.Hash]
+            do {
+                storedNodes = try await store.nodes(Set(computed.keys))
+            } catch {
+                return .inconsistent("\(error)", checkpoint)
+            }
+            for (id, hash) in computed where storedNodes[id] != hash {
+                return .inconsistent("stored node \(id.level)/\(id.index) differs from the hash of its leaves", checkpoint)
             }
             start += 5000
         }
