@@ -71,7 +71,14 @@ public struct Money: Hashable, Comparable, Sendable, Codable, CustomStringConver
     }
 
     public init(from decoder: any Decoder) throws {
-        self.ore = try decoder.singleValueContainer().decode(Int64.self)
+        let container = try decoder.singleValueContainer()
+        do {
+            self.ore = try container.decode(Int64.self)
+        } catch {
+            // Foundation reports a fraction or an out-of-range number at the document root;
+            // say which field and why here, where the path is known.
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "must be a whole number of øre (an integer)"))
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
