@@ -159,7 +159,7 @@ public final class RPCDispatcher: Sendable {
         if case .roles = method.access, principal == nil {
             throw RPCError(.unauthenticated, "a bearer token is required")
         }
-        guard method.access.admits(principal?.roles) || method.access == .everyone else {
+        guard method.access.admits(principal?.roles) else {
             throw RPCError(.permissionDenied, "\(method.name) is not allowed for roles \(principal.map { $0.roles.map(\.rawValue).sorted().joined(separator: ",") } ?? "")")
         }
         if let principal, principal.has(.service), configuration.requireServiceIdentityMatch {

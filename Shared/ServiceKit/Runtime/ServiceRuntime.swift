@@ -30,6 +30,8 @@ public struct ServiceRuntime: Sendable {
     public let authenticator: JWTAuthenticator
     /// The token this service presents to others (nil when none is configured).
     public let serviceToken: (any TokenProvider)?
+    /// Legal time: the system clock, or in local mode a driven one (``DrivenWallClock``).
+    public let clock: any WallClock
 
     /// Bootstraps logging and metrics (once per process), opens the database and applies
     /// ServiceKit's own migrations.
@@ -65,9 +67,11 @@ public struct ServiceRuntime: Sendable {
         }
         let readiness = Readiness()
         readiness.addCheck { (try? await database.sql.raw("SELECT 1").run()) != nil }
+        let clock: any WallClock = settings.drivenClockFile.map { DrivenWallClock(file: $0, logger: logger) } ?? SystemWallClock()
+        if settings.drivenClockFile != nil { logger.warning("local mode: the clock is driven", metadata: ["file": .string(settings.drivenClockFile!)]) }
         return ServiceRuntime(
             settings: settings, logger: logger, database: database, readiness: readiness,
-            authenticator: JWTAuthenticator(keys: keys, audience: settings.audience), serviceToken: serviceToken)
+            authenticator: JWTAuthenticator(keys: keys, audience: settings.audience), serviceToken: serviceToken, clock: clock)
     }
 
     /// A client for another service at `url` (`http://host:port` for h2c, `https://…` for TLS),

@@ -54,6 +54,13 @@ public struct ServiceSettings: Sendable {
     /// `shutdown.graceSeconds` (SHUTDOWN_GRACE_SECONDS), default 10: how long in-flight calls
     /// may finish after SIGTERM before they are cancelled.
     public var shutdownGrace: Duration
+    /// `environment` (ENVIRONMENT): `local` (default) or `production`. Production refuses a
+    /// driven clock.
+    public var environment: String
+    /// `clock.file` (CLOCK_FILE): when set, time is driven — the system clock plus the
+    /// offset in this file, shared by every local service (`tenderctl clock advance`).
+    /// Default: the system clock.
+    public var drivenClockFile: String?
     /// The whole configuration, scoped to the service first, for the service's own keys.
     public let reader: ScopedSettingsReader
 
@@ -104,6 +111,12 @@ public struct ServiceSettings: Sendable {
         }
         logLevel = level
         shutdownGrace = .seconds(try reader.int("shutdown.graceSeconds") ?? 10)
+        environment = reader.string("environment") ?? "local"
+        guard ["local", "production"].contains(environment) else { throw SettingsError("environment must be local or production") }
+        drivenClockFile = reader.string("clock.file")
+        if environment == "production" && drivenClockFile != nil {
+            throw SettingsError("a production configuration cannot drive the clock: unset clock.file")
+        }
         for (key, value) in [("rpc.port", rpcPort), ("ops.port", opsPort)] where !(0...65535).contains(value) {
             throw SettingsError("\(key) must be 0…65535")
         }
