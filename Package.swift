@@ -115,6 +115,15 @@ let package = Package(
             path: "Services/Records/Records",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Vault",
+            dependencies: [
+                "Messages",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Services/Vault/Vault",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "tender-records",
             dependencies: ["Records", "ServiceKit"],
@@ -196,6 +205,12 @@ let package = Package(
             ],
             path: "Tests/RecordsTests",
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VaultTests",
+            dependencies: ["Messages", "Vault", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/VaultTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
