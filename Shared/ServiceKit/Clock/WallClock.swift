@@ -28,7 +28,8 @@ public final class DrivenWallClock: WallClock {
 
     let file: String
     let logger: Logger
-    private let cached = Mutex<(modified: Date?, offset: Int64)>((nil, 0))
+    /// The offset last read, to log each jump once.
+    private let lastOffset = Mutex<Int64>(0)
 
     public init(file: String, logger: Logger) {
         self.file = file
@@ -37,13 +38,14 @@ public final class DrivenWallClock: WallClock {
 
     public func now() -> Timestamp { Timestamp(Date()).adding(milliseconds: offset()) }
 
-    /// The current offset, re-read when the file changed.
+    /// The current offset. The small file is read on every call: modification times are
+    /// too coarse to notice two moves within one tick, and only local mode pays for it.
     public func offset() -> Int64 {
-        let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date
-        let (known, current) = cached.withLock { ($0.modified, $0.offset) }
-        guard modified != known else { return current }
         let offset = (try? JSONDecoder().decode(State.self, from: Data(contentsOf: URL(fileURLWithPath: file))))?.offsetMilliseconds ?? 0
-        cached.withLock { $0 = (modified, offset) }
+        let current = lastOffset.withLock { last in
+            defer { last = offset }
+            return last
+        }
         if offset != current {
             logger.notice("driven clock moved", metadata: ["offset_ms": .stringConvertible(offset), "previous_offset_ms": .stringConvertible(current), "now": .string(Timestamp(Date()).adding(milliseconds: offset).iso8601)])
         }
