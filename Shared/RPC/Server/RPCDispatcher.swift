@@ -1,7 +1,7 @@
 public import HTTPTypes
 public import Logging
 import Messages
-import Metrics
+public import Metrics
 public import NIOCore
 import Foundation
 import Synchronization
@@ -188,8 +188,7 @@ public final class RPCDispatcher: Sendable {
             logger.log(level: level, "call refused", metadata: ["code": .string(code), "duration_ms": .stringConvertible(elapsed.milliseconds)])
         }
         Counter(label: "rpc_server_requests_total", dimensions: [("method", metricLabel), ("code", code)]).increment()
-        Metrics.Timer(label: "rpc_server_duration_seconds", dimensions: [("method", metricLabel)], preferredDisplayUnit: .seconds)
-            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        Metrics.Timer(label: "rpc_server_duration_seconds", dimensions: [("method", metricLabel)], preferredDisplayUnit: .seconds).record(elapsed)
         return response
     }
 
@@ -241,4 +240,11 @@ public final class RPCDispatcher: Sendable {
 
 extension Duration {
     var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}
+
+extension Metrics.Timer {
+    /// Records a `Duration` (swift-metrics takes nanoseconds or a DispatchTime).
+    public func record(_ duration: Duration) {
+        recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
 }

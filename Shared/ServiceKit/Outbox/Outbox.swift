@@ -15,7 +15,7 @@ public enum Outbox {
         _ request: Request, eventID: String, to method: Method<Request, some Codable & Sendable>, on transaction: any SQLDatabase
     ) async throws {
         let payload = String(decoding: try CanonicalJSON.encode(request), as: UTF8.self)
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = Timestamp(Date()).millisecondsSinceEpoch
         try await transaction.raw("""
             INSERT INTO outbox (event_id, destination, payload, created_at, next_attempt_at)
             VALUES (\(bind: eventID), \(bind: method.path), \(bind: payload), \(bind: now), \(bind: now))

@@ -65,7 +65,7 @@ public final class OutboxSender: Service, Sendable {
     /// Delivers one batch of due rows in order; returns how many were delivered.
     @discardableResult
     public func deliverBatch() async throws -> Int {
-        let now = Self.nowMillis()
+        let now = Timestamp(Date()).millisecondsSinceEpoch
         let rows = try await database.sql.raw("""
             SELECT seq, event_id, destination, payload, attempts, next_attempt_at FROM outbox
             WHERE delivered_at IS NULL ORDER BY seq LIMIT \(unsafeRaw: String(batchSize))
@@ -95,13 +95,13 @@ public final class OutboxSender: Service, Sendable {
                 let backoff = min(Int64(100) << min(attempts, 20), maxBackoff.components.seconds * 1000)
                 try await database.sql.raw("""
                     UPDATE outbox SET attempts = \(bind: attempts + 1), last_error = \(bind: error.code.rawValue),
-                    next_attempt_at = \(bind: Self.nowMillis() + backoff) WHERE seq = \(bind: seq)
+                    next_attempt_at = \(bind: Timestamp(Date()).millisecondsSinceEpoch + backoff) WHERE seq = \(bind: seq)
                     """).run()
                 Counter(label: "outbox_delivery_failures_total", dimensions: [("code", error.code.rawValue)]).increment()
                 logger.warning("outbox delivery failed", metadata: ["event_id": .string(eventID), "code": .string(error.code.rawValue), "attempts": .stringConvertible(attempts + 1)])
                 break
             }
-            try await database.sql.raw("UPDATE outbox SET delivered_at = \(bind: Self.nowMillis()), attempts = \(bind: attempts + 1), last_error = NULL WHERE seq = \(bind: seq)").run()
+            try await database.sql.raw("UPDATE outbox SET delivered_at = \(bind: Timestamp(Date()).millisecondsSinceEpoch), attempts = \(bind: attempts + 1), last_error = NULL WHERE seq = \(bind: seq)").run()
             Counter(label: "outbox_delivered_total").increment()
             delivered += 1
         }
@@ -114,5 +114,4 @@ public final class OutboxSender: Service, Sendable {
         return MethodDescriptor(service: String(parts[0]), name: String(parts[1]), kind: .mutating, access: .roles([.service]))
     }
 
-    static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }

@@ -18,7 +18,7 @@ public struct SQLIdempotencyStore: IdempotencyStore {
     }
 
     public func begin(scope: String, key: String, requestDigest: Digest) async throws -> IdempotencyDecision {
-        let now = Self.nowMillis()
+        let now = Timestamp(Date()).millisecondsSinceEpoch
         return try await database.transaction { tx in
             let row = try await tx.raw("""
                 SELECT request_digest, response, reserved_at FROM idempotency_keys
@@ -53,5 +53,4 @@ public struct SQLIdempotencyStore: IdempotencyStore {
         try await database.sql.raw("DELETE FROM idempotency_keys WHERE scope = \(bind: scope) AND idem_key = \(bind: key) AND response IS NULL").run()
     }
 
-    static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }

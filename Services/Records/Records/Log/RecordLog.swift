@@ -3,6 +3,7 @@ import Foundation
 public import Logging
 public import Messages
 import Metrics
+import RPC
 import SQLKit
 public import ServiceKit
 
@@ -17,7 +18,6 @@ public actor RecordLog {
         let event: ProcurementEvent
         let leaf: String
         let continuation: CheckedContinuation<AppendResponse, any Error>
-        var leafHash: Merkle.Hash { Merkle.leafHash(Array(leaf.utf8)) }
     }
 
     let store: RecordStore
@@ -150,17 +150,17 @@ public actor RecordLog {
             var working = current
             for item in batch {
                 let id = item.event.id.rawValue
+                let leafHash = Merkle.leafHash(Array(item.leaf.utf8))
                 // The same id with other content is not a repeat: the first event stands.
                 if let (index, hash) = existing[id] {
-                    results.append(hash == item.leafHash.hexString
+                    results.append(hash == leafHash.hexString
                         ? .success(AppendResponse(index: index, leafHash: Data([UInt8](hex: hash) ?? []).base64EncodedString(), duplicate: true))
                         : .failure(Self.conflict(id, index)))
                 } else if let first = assigned[id] {
-                    results.append(first.leafHash == Data(item.leafHash).base64EncodedString()
+                    results.append(first.leafHash == Data(leafHash).base64EncodedString()
                         ? .success(AppendResponse(index: first.index, leafHash: first.leafHash, duplicate: true))
                         : .failure(Self.conflict(id, first.index)))
                 } else {
-                    let leafHash = Merkle.leafHash(Array(item.leaf.utf8))
                     let index = working.size
                     nodes += working.append(leafHash: leafHash)
                     rows.append((index, item.event, item.leaf, leafHash))
@@ -181,7 +181,7 @@ public actor RecordLog {
             Gauge(label: "records_log_size").record(range.size)
         }
         Counter(label: "records_appended_total").increment(by: outcome.range.map { Int($0.size - current.size) } ?? 0)
-        Metrics.Timer(label: "records_batch_commit_seconds", preferredDisplayUnit: .seconds).recordInterval(since: started)
+        Metrics.Timer(label: "records_batch_commit_seconds", preferredDisplayUnit: .seconds).record(started.duration(to: .now))
         return results
     }
 }
@@ -196,11 +196,4 @@ struct CommitOutcome: Sendable {
     var results: [Result<AppendResponse, RPCError>]
     var range: CompactRange?
     var checkpoint: Checkpoint?
-}
-
-extension Metrics.Timer {
-    func recordInterval(since start: ContinuousClock.Instant) {
-        let elapsed = start.duration(to: .now)
-        recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
-    }
 }

@@ -12,6 +12,12 @@ struct RecordStore: Sendable {
         var index: Int64
         var leaf: String
         var leafHash: String
+
+        init(row: any SQLRow) throws {
+            index = try row.decode(column: "idx", as: Int64.self)
+            leaf = try row.decode(column: "leaf", as: String.self)
+            leafHash = try row.decode(column: "leaf_hash", as: String.self)
+        }
     }
 
     struct StoredCheckpoint: Sendable {
@@ -47,7 +53,7 @@ struct RecordStore: Sendable {
     }
 
     func insert(entries: [(index: Int64, event: ProcurementEvent, leaf: String, leafHash: Merkle.Hash)], nodes: [(NodeID, Merkle.Hash)], checkpoint: StoredCheckpoint, on db: any SQLDatabase) async throws {
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = Timestamp(Date()).millisecondsSinceEpoch
         for chunk in stride(from: 0, to: entries.count, by: 100).map({ entries[$0..<min($0 + 100, entries.count)] }) {
             var insert = db.insert(into: "record_entries").columns("idx", "event_id", "challenge_id", "event_type", "leaf", "leaf_hash", "appended_at")
             for entry in chunk {
@@ -89,15 +95,11 @@ struct RecordStore: Sendable {
     }
 
     func entries(from start: Int64, toExclusive end: Int64) async throws -> [StoredEntry] {
-        try await database.sql.raw("SELECT idx, leaf, leaf_hash FROM record_entries WHERE idx >= \(bind: start) AND idx < \(bind: end) ORDER BY idx").all().map {
-            StoredEntry(index: try $0.decode(column: "idx", as: Int64.self), leaf: try $0.decode(column: "leaf", as: String.self), leafHash: try $0.decode(column: "leaf_hash", as: String.self))
-        }
+        try await database.sql.raw("SELECT idx, leaf, leaf_hash FROM record_entries WHERE idx >= \(bind: start) AND idx < \(bind: end) ORDER BY idx").all().map(StoredEntry.init(row:))
     }
 
     func entries(challenge: String) async throws -> [StoredEntry] {
-        try await database.sql.raw("SELECT idx, leaf, leaf_hash FROM record_entries WHERE challenge_id = \(bind: challenge) ORDER BY idx").all().map {
-            StoredEntry(index: try $0.decode(column: "idx", as: Int64.self), leaf: try $0.decode(column: "leaf", as: String.self), leafHash: try $0.decode(column: "leaf_hash", as: String.self))
-        }
+        try await database.sql.raw("SELECT idx, leaf, leaf_hash FROM record_entries WHERE challenge_id = \(bind: challenge) ORDER BY idx").all().map(StoredEntry.init(row:))
     }
 
     func index(ofLeafHash hash: Merkle.Hash) async throws -> Int64? {
