@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
         .executable(name: "tenderctl", targets: ["tenderctl"]),
         .executable(name: "tender-records", targets: ["tender-records"]),
+        .executable(name: "tender-vault", targets: ["tender-vault"]),
+        .executable(name: "tender-intake", targets: ["tender-intake"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -118,10 +120,40 @@ let package = Package(
         .target(
             name: "Vault",
             dependencies: [
-                "Messages",
+                "Messages", "RPC", "ServiceKit",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Services/Vault/Vault",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "tender-vault",
+            dependencies: ["Vault", "ServiceKit"],
+            path: "Services/Vault/tender-vault",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Intake",
+            dependencies: [
+                "Messages", "RPC", "ServiceKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Intake/Intake",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "tender-intake",
+            dependencies: ["Intake", "ServiceKit"],
+            path: "Services/Intake/tender-intake",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -209,8 +241,25 @@ let package = Package(
         ),
         .testTarget(
             name: "VaultTests",
-            dependencies: ["Messages", "Vault", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Messages", "RPC", "ServiceKit", "Vault", "TestServiceKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/VaultTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IntakeTests",
+            dependencies: [
+                "Messages", "RPC", "ServiceKit", "Intake", "TestServiceKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/IntakeTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -218,6 +218,7 @@ struct AcceleratorStory: Sendable {
         }
         add(intake, 17, .applicationAmended(ApplicationAmended(application: startups[1].application, version: 2, commitment: commitment(20), vaultRef: ref(20))))
         add(intake, 18, .applicationWithdrawn(ApplicationWithdrawn(application: startups[5].application, orgNumber: startups[5].org, reason: "Team committed elsewhere")))
+        add(startupActor(5), 18, hours: 1, .confidentialDataShredded(ConfidentialDataShredded(owner: startups[5].org, refs: 1, reason: "withdrawn")))
         add(intake, 28, .intakeClosed(IntakeClosed(deadline: at(28), applications: 5, withdrawn: 1, rejectedLate: 1)))
         add(intake, 28, hours: 1, .applicationRejectedLate(ApplicationRejectedLate(orgNumber: lateOrg, receivedAt: at(28, hours: 1), deadline: at(28))))
         for (e, evaluator) in evaluators.enumerated() {

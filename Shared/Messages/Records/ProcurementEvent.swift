@@ -112,4 +112,5 @@ public enum EventType: String, Codable, Sendable, Hashable, CaseIterable {
     case agreementSigned = "agreement.signed"
     case dialogueEndedWithoutAgreement = "dialogue.ended_without_agreement"
     case confidentialDataAccessed = "confidential_data.accessed"
+    case confidentialDataShredded = "confidential_data.shredded"
 }

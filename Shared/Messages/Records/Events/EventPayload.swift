@@ -28,6 +28,7 @@ public enum EventPayload: Hashable, Sendable, Encodable {
     case agreementSigned(AgreementSigned)
     case dialogueEndedWithoutAgreement(DialogueEndedWithoutAgreement)
     case confidentialDataAccessed(ConfidentialDataAccessed)
+    case confidentialDataShredded(ConfidentialDataShredded)
 
     /// The event type this payload belongs to.
     public var type: EventType { Swift.type(of: body).eventType }
@@ -60,6 +61,7 @@ public enum EventPayload: Hashable, Sendable, Encodable {
         case .agreementSigned(let body): body
         case .dialogueEndedWithoutAgreement(let body): body
         case .confidentialDataAccessed(let body): body
+        case .confidentialDataShredded(let body): body
         }
     }
 
@@ -92,6 +94,7 @@ public enum EventPayload: Hashable, Sendable, Encodable {
         case .agreementSigned: self = .agreementSigned(try AgreementSigned(from: decoder))
         case .dialogueEndedWithoutAgreement: self = .dialogueEndedWithoutAgreement(try DialogueEndedWithoutAgreement(from: decoder))
         case .confidentialDataAccessed: self = .confidentialDataAccessed(try ConfidentialDataAccessed(from: decoder))
+        case .confidentialDataShredded: self = .confidentialDataShredded(try ConfidentialDataShredded(from: decoder))
         }
     }
 

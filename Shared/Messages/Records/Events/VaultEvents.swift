@@ -22,3 +22,24 @@ public struct ConfidentialDataAccessed: EventBody {
         self.grant = grant
     }
 }
+
+/// A startup's data key for a challenge was deleted: every deposit under it is unreadable
+/// from now on, everywhere at once (DESIGN.md §4, crypto-shredding).
+///
+/// Emitted by the Vault in the same transaction that deletes the key. The actor is who asked
+/// (the startup itself, or an officer when retention ends).
+public struct ConfidentialDataShredded: EventBody {
+    public static let eventType = EventType.confidentialDataShredded
+
+    /// The startup whose data was shredded.
+    public var owner: OrgNumber
+    /// How many deposits became unreadable.
+    public var refs: Int
+    public var reason: String
+
+    public init(owner: OrgNumber, refs: Int, reason: String) {
+        self.owner = owner
+        self.refs = refs
+        self.reason = reason
+    }
+}

@@ -100,6 +100,9 @@ struct ProtocolLine {
             reason = d.reason
         case .confidentialDataAccessed(let c):
             summary = "\(c.reader.subject) (\(c.reader.role.rawValue)) opened \(c.ref) for \(c.purpose)"
+        case .confidentialDataShredded(let s):
+            summary = "Confidential data of \(s.owner) shredded (\(s.refs) deposits)"
+            reason = s.reason
         }
     }
 }

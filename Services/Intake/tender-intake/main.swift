@@ -1,0 +1,6 @@
+import Intake
+import ServiceKit
+
+await ServiceMain.run("intake") {
+    try await IntakeApp.run()
+}

@@ -1,0 +1,6 @@
+import ServiceKit
+import Vault
+
+await ServiceMain.run("vault") {
+    try await VaultApp.run()
+}

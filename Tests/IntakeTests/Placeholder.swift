@@ -1,0 +1,2 @@
+@testable import Intake
+import Testing
