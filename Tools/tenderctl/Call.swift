@@ -10,9 +10,10 @@ struct Call: AsyncParsableCommand {
         abstract: "Make one RPC call and print the JSON response.",
         discussion: "Exits 0 on success; on an error prints the error JSON to stderr and exits 1.")
 
-    @Option(help: "Server URL: http://host:port (h2c) or https://host:port (TLS).") var url: String
-    @Argument(help: "Service, e.g. tender.records.v1.RecordsService.") var service: String
+    @Argument(help: "Service: records, vault, intake, or a full name such as tender.records.v1.RecordsService.") var service: String
     @Argument(help: "Method, e.g. GetCheckpoint.") var method: String
+    @Option(help: "Server URL: http://host:port (h2c) or https://host:port (TLS). Default: the service's URL in DIR/endpoints.json of a running local stack.") var url: String?
+    @Option(name: .customLong("data-dir"), help: "The local stack's directory (for endpoints.json).") var dataDirectory = "./data"
     @Option(help: "Request body as JSON.") var json: String?
     @Option(name: .customLong("json-file"), help: "Read the request body from a file.") var jsonFile: String?
     @Option(help: "Bearer token.") var token: String?
@@ -29,10 +30,21 @@ struct Call: AsyncParsableCommand {
         } else {
             body = json ?? "{}"
         }
+        let spec = ServiceSpec.named(service)
+        let target: String
+        if let url {
+            target = url
+        } else {
+            guard let spec else { throw ValidationError("unknown service '\(service)'; give --url, or one of \(ServiceSpec.all.map(\.name).joined(separator: ", "))") }
+            guard let found = try StackLayout(directory: dataDirectory).readEndpoints()[spec.name] else {
+                throw ValidationError("\(spec.name) is not in \(dataDirectory)/endpoints.json")
+            }
+            target = found
+        }
         let tls = ClientTLS(trustRootsPath: caFile, certificateChainPath: certificate, privateKeyPath: key)
-        let transport = try HTTP2ClientTransport(url: url, tls: tls, connections: 1)
+        let transport = try HTTP2ClientTransport(url: target, tls: tls, connections: 1)
         // The tool does not know the method's kind: it treats every call as a mutation, retried only with a key.
-        let descriptor = MethodDescriptor(service: service, name: method, kind: .mutating, access: .everyone)
+        let descriptor = MethodDescriptor(service: spec?.service ?? service, name: method, kind: .mutating, access: .everyone)
         let client = RPCClient(transport: transport, tokenProvider: token.map(StaticTokenProvider.init), retryPolicy: idempotencyKey == nil ? .none : .default)
         do {
             let response = try await client.call(descriptor, body: ByteBuffer(string: body), options: CallOptions(timeout: .milliseconds(timeoutMs), idempotencyKey: idempotencyKey))

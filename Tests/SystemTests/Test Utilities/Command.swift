@@ -30,6 +30,7 @@ enum Command {
     /// Where `tool` is on PATH. A missing tool fails the test with a clear message: CI
     /// installs them, so a missing one is a broken environment, never a reason to skip.
     static func locate(_ tool: String) throws -> String {
+        if tool.hasPrefix("/") { return tool }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         for directory in path.split(separator: ":") {
             let candidate = "\(directory)/\(tool)"

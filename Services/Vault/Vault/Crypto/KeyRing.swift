@@ -34,6 +34,9 @@ public struct KeyRing: Sendable {
         try self.init(current: file.current, keys: keys)
     }
 
+    /// Whether the ring has a key of `version`.
+    public func holds(version: Int) -> Bool { keys[version] != nil }
+
     func key(_ version: Int) throws(VaultCryptoError) -> SymmetricKey {
         guard let key = keys[version] else { throw .unknownKeyVersion(version) }
         return key
@@ -52,6 +55,8 @@ public struct KeyRing: Sendable {
 public enum VaultCryptoError: Error, Equatable, CustomStringConvertible {
     case unknownKeyVersion(Int)
     case malformedKeyRing(String)
+    /// A signing key file that does not hold what it should.
+    case malformedKey(String)
     /// Authentication failed: tampered bytes, or bytes bound to another owner, ref, field
     /// or key version.
     case authenticationFailed
@@ -61,6 +66,7 @@ public enum VaultCryptoError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unknownKeyVersion(let version): "no key of version \(version)"
         case .malformedKeyRing(let reason): "malformed key ring: \(reason)"
+        case .malformedKey(let reason): reason
         case .authenticationFailed: "the ciphertext does not open under this binding (tampered or moved)"
         case .malformedCiphertext: "malformed ciphertext"
         }

@@ -1,2 +1,0 @@
-@testable import Intake
-import Testing

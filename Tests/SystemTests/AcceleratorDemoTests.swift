@@ -1,0 +1,170 @@
+import Foundation
+import Messages
+import NIOCore
+import RPC
+import TestServiceKit
+import Testing
+
+/// The accelerator's intake phase as the README runs it: `tenderctl demo`, every service a
+/// real process talking HTTP/2, SQLite underneath.
+@Suite("Accelerator demo on a local stack")
+struct AcceleratorDemoTests {
+    static let seed = 7
+    static var challenge: ChallengeID { ChallengeID("smart-mobility-\(seed)")! }
+    static var tenderctl: String { BuildProducts.directory.appendingPathComponent("tenderctl").path }
+
+    @Test("intake over real processes; Records killed with -9 mid-run comes back, no event lost or duplicated; no secret outside the Vault, in files or responses")
+    func intakeDemo() async throws {
+        let directory = NSTemporaryDirectory() + "tender-demo-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let demo = Task {
+            try await Command.run(Self.tenderctl, [
+                "demo", "--data-dir", directory, "--seed", String(Self.seed), "--no-build", "--bin-dir", BuildProducts.directory.path,
+            ], timeout: .seconds(900))
+        }
+        let killedAt = try await Self.killRecordsMidRun(directory)
+        let result = try await demo.value
+        #expect(result.exitCode == 0, "\(result.transcript)")
+        #expect(result.stdoutText.contains("DEMO OK"))
+        #expect(result.stdoutText.contains("records exited"), "the stack did not notice the killed Records process:\n\(result.stdoutText)")
+        #expect(killedAt > 0)
+
+        // Independently of what the demo says: bring the same stack up again and look.
+        let up = try UpProcess(directory: directory)
+        defer { up.stop() }
+        let endpoints = try await up.waitForEndpoints()
+        let issuer = try LocalTokenIssuer(seedBase64: String(contentsOfFile: directory + "/issuer.key", encoding: .utf8), audience: "tenderdialogue")
+        let officer = try await issuer.token(subject: "kari.nordmann", roles: [.officer])
+        let auditor = try await issuer.token(subject: "revisor", roles: [.auditor])
+        let records = RPCClient(transport: try HTTP2ClientTransport(url: endpoints["records"]!))
+        let intake = RPCClient(transport: try HTTP2ClientTransport(url: endpoints["intake"]!))
+
+        // Every event once: ids unique, counts exactly what the story produced.
+        let size = try await records.call(RecordsAPI.getCheckpoint, GetCheckpointRequest()).size
+        var entries: [RecordEntry] = []
+        var raw: [ByteBuffer] = []
+        while Int64(entries.count) < size {
+            let request = GetEntriesRequest(start: Int64(entries.count), count: min(1000, size - Int64(entries.count)))
+            raw.append(try await records.call(RecordsAPI.getEntries.descriptor, body: Self.body(request)))
+            entries += try await records.call(RecordsAPI.getEntries, request).entries
+        }
+        #expect(Set(entries.map(\.event.id)).count == entries.count, "an event id appears twice in the record")
+        let counts = Dictionary(grouping: entries.filter { $0.event.challenge == Self.challenge }, by: \.event.type).mapValues(\.count)
+        #expect(counts[.applicationReceived] == 80)
+        #expect(counts[.applicationAmended] == 2)
+        #expect(counts[.applicationWithdrawn] == 1)
+        #expect(counts[.applicationRejectedLate] == 3)
+        #expect(counts[.intakeClosed] == 1)
+        #expect(counts[.challengePublished] == 1)
+        #expect(counts[.confidentialDataShredded] == 4)
+
+        // Public and privileged responses: no canary in any body.
+        let challenge = GetChallengeRequest(challenge: Self.challenge)
+        raw.append(try await intake.call(IntakeAPI.getChallenge.descriptor, body: Self.body(challenge)))
+        raw.append(try await intake.call(IntakeAPI.listQuestions.descriptor, body: Self.body(ListQuestionsRequest(challenge: Self.challenge)), options: CallOptions(token: officer)))
+        raw.append(try await intake.call(IntakeAPI.listApplications.descriptor, body: Self.body(ListApplicationsRequest(challenge: Self.challenge, includeWithdrawn: true)), options: CallOptions(token: officer)))
+        raw.append(try await records.call(RecordsAPI.getProtocol.descriptor, body: Self.body(["challenge": Self.challenge.rawValue]), options: CallOptions(token: auditor)))
+        raw.append(try await records.call(RecordsAPI.exportOCDS.descriptor, body: Self.body(["challenge": Self.challenge.rawValue])))
+        let canaries = try String(contentsOfFile: directory + "/canaries.txt", encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(canaries.count == 83)
+        let listed = try await intake.call(IntakeAPI.listApplications, ListApplicationsRequest(challenge: Self.challenge), options: CallOptions(token: officer))
+        #expect(listed.applications.count == 79)
+        for buffer in raw {
+            let text = String(buffer: buffer)
+            for canary in canaries { #expect(!text.contains(canary), "a response body holds \(canary)") }
+        }
+        up.stop()
+        try await up.waitForExit()
+
+        // Files: Intake's and Records' databases (with WAL) and every log; the Vault's files hold none in clear.
+        for sub in ["intake", "records", "logs", "vault"] {
+            for (path, data) in Self.files(under: directory + "/" + sub) {
+                let text = String(decoding: data, as: UTF8.self)
+                for canary in canaries { #expect(!text.contains(canary), "\(canary) found in \(path)") }
+            }
+        }
+    }
+
+    static func body(_ value: some Encodable) throws -> ByteBuffer {
+        ByteBuffer(bytes: try CanonicalJSON.encode(value))
+    }
+
+    /// Waits until the demo's Records holds some events, then kills it with SIGKILL; returns
+    /// the record size at that moment.
+    static func killRecordsMidRun(_ directory: String) async throws -> Int64 {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(600))
+        var client: RPCClient?
+        while ContinuousClock.now < deadline {
+            if let data = FileManager.default.contents(atPath: directory + "/stack.json"),
+               let stack = try? JSONDecoder().decode([String: StackEntry].self, from: data), let records = stack["records"] {
+                if client == nil { client = RPCClient(transport: try HTTP2ClientTransport(url: records.url), retryPolicy: .none) }
+                if let size = try? await client!.call(RecordsAPI.getCheckpoint, GetCheckpointRequest()).size, size >= 40 {
+                    kill(records.pid, SIGKILL)
+                    return size
+                }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw CommandError("the demo's Records never reached 40 events")
+    }
+
+    struct StackEntry: Decodable {
+        var url: String
+        var pid: Int32
+    }
+
+    static func files(under directory: String) -> [(String, Data)] {
+        guard let walker = FileManager.default.enumerator(atPath: directory) else { return [] }
+        var out: [(String, Data)] = []
+        for case let relative as String in walker {
+            let path = directory + "/" + relative
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) {
+                out.append((path, data))
+            }
+        }
+        return out
+    }
+}
+
+/// `tenderctl up` as a background process.
+final class UpProcess: Sendable {
+    let process: Process
+    let directory: String
+
+    init(directory: String) throws {
+        self.directory = directory
+        process = Process()
+        process.executableURL = BuildProducts.directory.appendingPathComponent("tenderctl")
+        process.arguments = ["up", "--data-dir", directory, "--any-ports", "--bin-dir", BuildProducts.directory.path]
+        process.standardInput = FileHandle.nullDevice
+        let log = directory + "/up.out"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardError = process.standardOutput
+        try process.run()
+    }
+
+    func waitForEndpoints() async throws -> [String: String] {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(120))
+        while ContinuousClock.now < deadline {
+            if let data = FileManager.default.contents(atPath: directory + "/endpoints.json"), let endpoints = try? JSONDecoder().decode([String: String].self, from: data) {
+                return endpoints
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw CommandError("tenderctl up did not write endpoints.json:\n" + ((try? String(contentsOfFile: directory + "/up.out", encoding: .utf8)) ?? ""))
+    }
+
+    func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+    }
+
+    func waitForExit() async throws {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!process.isRunning, "tenderctl up did not stop on SIGTERM")
+        #expect(process.terminationStatus == 0)
+    }
+}

@@ -1,0 +1,196 @@
+import ArgumentParser
+import Foundation
+import Messages
+import RPC
+import Records
+import Synchronization
+
+/// `tenderctl demo`: the accelerator, end to end, on a local stack.
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Play the SmartOslo-style accelerator end to end on a local stack (SQLite) and check it.",
+        discussion: """
+            Starts every service (as `tenderctl up` does, on free ports) in DIR, plays the \
+            accelerator as far as the services exist — today the intake: a challenge with 4 \
+            places, 80 synthetic startups applying with their secrets in the Vault, questions, \
+            an amendment, two amended applications, a withdrawal, three late submissions \
+            refused, intake closed — then verifies the procurement record with only its public \
+            key and checks that no startup secret left the Vault. Exits 0 only if everything \
+            checked out. DIR is emptied first (only if it is a previous stack's directory).
+            """)
+
+    @Option(name: .customLong("data-dir"), help: "The stack's directory (emptied first).") var dataDirectory = "./data/demo"
+    @Option(help: "Seed for the synthetic startups (same seed, same startups).") var seed: UInt64 = 2026
+    @Option(name: .customLong("bin-dir"), help: "Where the service executables are (default: beside tenderctl).") var binDirectory: String?
+    @Flag(name: .customLong("no-build"), help: "Do not run `swift build` for the service executables, even from a checkout.") var noBuild = false
+    @Flag(name: .customLong("keep"), help: "Leave the stack running after the demo until Ctrl-C.") var keep = false
+
+    func run() async throws {
+        let began = ContinuousClock.now
+        let layout = StackLayout(directory: dataDirectory)
+        try resetDirectory(layout)
+        let bin = binDirectory.map { URL(fileURLWithPath: $0) } ?? defaultBinDirectory()
+        if !noBuild { try buildServices(bin: bin) }
+        let steps = Atomic<Int>(0)
+        let say: @Sendable (String) -> Void = { text in
+            let step = steps.add(1, ordering: .relaxed).newValue
+            print("[\(step < 10 ? " " : "")\(step)] \(text)")
+        }
+        let stack = try LocalStack(layout: layout, binDirectory: bin, anyPorts: true) { print("     tenderctl: \($0)") }
+        say("starting the stack in \(layout.directory)")
+        try await stack.start()
+        for spec in stack.specs { print("     \(spec.name): \(stack.url(spec.name))  (ops \(stack.opsURL(spec.name)), log \(layout.log(spec.name)))") }
+        var failures: [String] = []
+        do {
+            let issuer = try layout.prepare()
+            let intake = RPCClient(transport: try HTTP2ClientTransport(url: stack.url("intake"), connections: 2))
+            let vault = RPCClient(transport: try HTTP2ClientTransport(url: stack.url("vault"), connections: 2))
+            let records = RPCClient(transport: try HTTP2ClientTransport(url: stack.url("records"), connections: 1))
+            let scenario = IntakeScenario(intake: intake, vault: vault, issuer: issuer, clockFile: layout.clockFile, seed: seed) { say($0) }
+            let outcome = try await scenario.run()
+            // For tests that search for them independently; outside every service's directory.
+            try outcome.startups.map(\.canary).joined(separator: "\n").write(toFile: layout.directory + "/canaries.txt", atomically: true, encoding: .utf8)
+
+            say("waiting for every event to reach the record")
+            let entries = try await RecordCheck.waitForEvents(records: records, challenge: outcome.challenge, expected: outcome.expectedEvents)
+            let counts = Dictionary(grouping: entries, by: \.event.type).mapValues(\.count)
+            for (type, count) in outcome.expectedEvents.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where counts[type, default: 0] != count {
+                failures.append("the record holds \(counts[type, default: 0]) \(type.rawValue) events, expected \(count)")
+            }
+            if Set(entries.map(\.event.id)).count != entries.count { failures.append("the record holds an event id twice") }
+            print("     \(entries.count) events: " + counts.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", "))
+
+            say("verifying the record with only its public key (tenderctl record verify --all)")
+            let key = try RecordCheck.verifierKey(layout)
+            let report = try await RecordAuditor(client: records, key: key).verify(trusted: nil, entries: entries.map(\.index))
+            print("     checkpoint signed by \(key.name): size \(report.checkpoint.size), \(report.entriesVerified.count) entries proven included")
+            print("     again by hand: tenderctl record verify --url \(stack.url("records")) --key \(layout.recordsVerifierKey) --all --state \(layout.directory)/record-audit.json")
+
+            say("checking that no startup secret left the Vault")
+            let canaries = outcome.startups.map(\.canary)
+            let leaks = IsolationCheck.scan(directories: [layout.data("intake"), layout.data("records"), layout.logs], for: canaries)
+                + IsolationCheck.scan(directories: [layout.data("vault")], for: canaries).map { "in the Vault's own files (plaintext at rest): " + $0 }
+            if leaks.isEmpty {
+                print("     \(canaries.count) planted canaries: none in Intake's or Records' databases, in any log, or unencrypted in the Vault's files")
+            }
+            failures += leaks
+
+            print("")
+            print("Summary")
+            print("  challenge        \(outcome.challenge): \"Smarter mobility for the outer districts\", 4 places")
+            print("  interest         \(outcome.interest) startups registered; \(outcome.amendments) amendment announced to all of them")
+            print("  questions        \(outcome.questionsAsked) asked, \(outcome.questionsAnswered) answered to everyone, anonymised")
+            print("  applications     \(outcome.submitted) received, \(outcome.amended) amended, \(outcome.withdrawn) withdrawn, \(outcome.refusedLate) refused as late")
+            print("  intake closed    \(outcome.summary.applications) applications stand (closed \(outcome.summary.closedAt.iso8601), driven clock)")
+            print("  vault            \(outcome.submitted + outcome.refusedLate + 1) deposits, \(outcome.shredded) startups' data shredded")
+            print("  record           \(entries.count) events, signed checkpoint of size \(report.checkpoint.size), every entry proven")
+            print("  took             \(ContinuousClock.now - began)")
+        } catch {
+            failures.append("\(error)")
+        }
+        if keep && failures.isEmpty {
+            print("the stack keeps running (Ctrl-C stops it); endpoints in \(layout.endpoints)")
+            try? await Task.sleep(for: .seconds(86_400 * 365))
+        }
+        await stack.stop()
+        if failures.isEmpty {
+            print("DEMO OK")
+        } else {
+            for failure in failures { FileHandle.standardError.write(Data("DEMO FAILED: \(failure)\n".utf8)) }
+            throw ExitCode(1)
+        }
+    }
+
+    /// Empties DIR if it is a previous stack's directory; refuses to touch anything else.
+    func resetDirectory(_ layout: StackLayout) throws {
+        let files = FileManager.default
+        guard files.fileExists(atPath: layout.directory) else { return }
+        let contents = try files.contentsOfDirectory(atPath: layout.directory)
+        guard contents.isEmpty || files.fileExists(atPath: layout.marker) else {
+            throw ValidationError("\(layout.directory) is not empty and not a TenderDialogue stack directory; choose another --data-dir")
+        }
+        try files.removeItem(atPath: layout.directory)
+    }
+
+    /// From a checkout (`swift run tenderctl demo`), builds the service executables too: `swift
+    /// run` builds only tenderctl.
+    func buildServices(bin: URL) throws {
+        let checkout = FileManager.default.currentDirectoryPath
+        guard FileManager.default.fileExists(atPath: checkout + "/Package.swift"),
+              bin.path.hasPrefix(URL(fileURLWithPath: checkout + "/.build").resolvingSymlinksInPath().path) else { return }
+        let configuration = bin.path.contains("/release") ? "release" : "debug"
+        for spec in ServiceSpec.all {
+            print("building \(spec.executable) (\(configuration))")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["swift", "build", "-c", configuration, "--product", spec.executable]
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw ValidationError("swift build --product \(spec.executable) failed") }
+        }
+    }
+}
+
+enum RecordCheck {
+    static func verifierKey(_ layout: StackLayout) throws -> SignedNote.VerifierKey {
+        guard let text = try? String(contentsOfFile: layout.recordsVerifierKey, encoding: .utf8), let key = SignedNote.VerifierKey(text) else {
+            throw DemoFailure("no verifier key at \(layout.recordsVerifierKey)")
+        }
+        return key
+    }
+
+    /// Reads the whole record until it holds at least the expected events of `challenge`
+    /// (the outboxes deliver in the background), at most 120 s.
+    static func waitForEvents(records: RPCClient, challenge: ChallengeID, expected: [EventType: Int]) async throws -> [RecordEntry] {
+        let want = expected.values.reduce(0, +)
+        let deadline = ContinuousClock.now.advanced(by: .seconds(120))
+        var entries: [RecordEntry] = []
+        while true {
+            if let size = try? await records.call(RecordsAPI.getCheckpoint, GetCheckpointRequest()).size {
+                while Int64(entries.count) < size {
+                    guard let page = try? await records.call(RecordsAPI.getEntries, GetEntriesRequest(start: Int64(entries.count), count: min(1000, size - Int64(entries.count)))) else { break }
+                    entries += page.entries
+                }
+            }
+            let mine = entries.filter { $0.event.challenge == challenge }
+            if mine.count >= want { return mine }
+            if ContinuousClock.now > deadline {
+                throw DemoFailure("after 120 s the record holds \(mine.count) of the \(want) expected events")
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+}
+
+/// Searches every file under some directories for strings that must not be there.
+enum IsolationCheck {
+    static func scan(directories: [String], for needles: [String]) -> [String] {
+        let patterns = needles.map { Array($0.utf8) }
+        var found: [String] = []
+        for directory in directories {
+            guard let walker = FileManager.default.enumerator(atPath: directory) else { continue }
+            for case let relative as String in walker {
+                let path = directory + "/" + relative
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                      let data = FileManager.default.contents(atPath: path) else { continue }
+                let bytes = [UInt8](data)
+                for (needle, pattern) in zip(needles, patterns) where contains(bytes, pattern) {
+                    found.append("\(needle) found in \(path)")
+                }
+            }
+        }
+        return found
+    }
+
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, haystack.count >= needle.count else { return false }
+        var i = 0
+        let last = haystack.count - needle.count
+        while i <= last {
+            if haystack[i] == first && haystack[i..<(i + needle.count)].elementsEqual(needle) { return true }
+            i += 1
+        }
+        return false
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Messages
+import RPC
+
+/// The files of a local stack in its data directory.
+///
+/// ```
+/// DIR/issuer.key, DIR/jwks.json    the local token issuer (tenderctl token reads it)
+/// DIR/clock.json                   the driven clock every service reads (CLOCK_FILE)
+/// DIR/endpoints.json               service → URL, written once everything listens
+/// DIR/stack.json                   ops URLs and process ids (for operators and tests)
+/// DIR/<service>/                   each service's data directory (its SQLite file, keys)
+/// DIR/logs/<service>.log           each service's JSON log
+/// ```
+struct StackLayout: Sendable {
+    let directory: String
+
+    init(directory: String) {
+        // Absolute, so services started with another working directory find the same files.
+        self.directory = URL(fileURLWithPath: directory).standardizedFileURL.path
+    }
+
+    var issuerKey: String { directory + "/issuer.key" }
+    var jwks: String { directory + "/jwks.json" }
+    var clockFile: String { directory + "/clock.json" }
+    var endpoints: String { directory + "/endpoints.json" }
+    var stackFile: String { directory + "/stack.json" }
+    var marker: String { directory + "/.tender-stack" }
+    var logs: String { directory + "/logs" }
+    func data(_ service: String) -> String { directory + "/" + service }
+    func log(_ service: String) -> String { logs + "/" + service + ".log" }
+    var recordsVerifierKey: String { data("records") + "/records.vkey" }
+    var vaultReceiptPublicKey: String { data("vault") + "/vault-receipt.pub" }
+
+    /// Creates the directories and the local issuer key (kept when it exists).
+    func prepare() throws -> LocalTokenIssuer {
+        let files = FileManager.default
+        try files.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        if !files.fileExists(atPath: marker) {
+            _ = files.createFile(atPath: marker, contents: Data("a TenderDialogue local stack (tenderctl up)\n".utf8))
+        }
+        if !files.fileExists(atPath: issuerKey) {
+            let issuer = LocalTokenIssuer(audience: "tenderdialogue")
+            guard files.createFile(atPath: issuerKey, contents: Data(issuer.seedBase64.utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw StackError("cannot write \(issuerKey)")
+            }
+            try issuer.jwksJSON.write(toFile: jwks, atomically: true, encoding: .utf8)
+        }
+        return try LocalTokenIssuer(seedBase64: String(contentsOfFile: issuerKey, encoding: .utf8), audience: "tenderdialogue")
+    }
+
+    /// The URL of each running service, from endpoints.json.
+    func readEndpoints() throws -> [String: String] {
+        guard let data = FileManager.default.contents(atPath: endpoints) else {
+            throw StackError("no \(endpoints): is a stack running? Start one with `tenderctl up --data-dir \(directory)`")
+        }
+        return try JSONDecoder().decode([String: String].self, from: data)
+    }
+}
+
+struct StackError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The services a stack runs, in start order (each may need the ones before it).
+struct ServiceSpec: Sendable {
+    let name: String
+    let executable: String
+    let service: String
+    let defaultPort: Int
+
+    static let all: [ServiceSpec] = [
+        ServiceSpec(name: "records", executable: "tender-records", service: RecordsAPI.service, defaultPort: 7100),
+        ServiceSpec(name: "vault", executable: "tender-vault", service: VaultAPI.service, defaultPort: 7300),
+        ServiceSpec(name: "intake", executable: "tender-intake", service: IntakeAPI.service, defaultPort: 7200),
+    ]
+
+    /// `intake` or `tender.intake.v1.IntakeService` → the spec.
+    static func named(_ text: String) -> ServiceSpec? {
+        all.first { $0.name == text || $0.service == text || $0.executable == text }
+    }
+}
