@@ -239,7 +239,7 @@ struct ApplicationTests {
             _ = try await officer.call(IntakeAPI.publishChallenge, PublishChallengeRequest(challenge: challenge))
             _ = try await startup.call(IntakeAPI.registerInterest, RegisterInterestRequest(challenge: challenge, companyName: "Fjordlys AS", contact: Contact(name: "Kari", email: "k@f.no")))
             let question = try await startup.call(IntakeAPI.askQuestion, AskQuestionRequest(challenge: challenge, question: "?"))
-            _ = try await officer.call(IntakeAPI.answerQuestion, AnswerQuestionRequest(challenge: challenge, question: question.id, answer: "!"))
+            _ = try await officer.call(IntakeAPI.answerQuestion, AnswerQuestionRequest(challenge: challenge, questionID: question.id, answer: "!"))
             _ = try await officer.call(IntakeAPI.amendChallenge, AmendChallengeRequest(challenge: challenge, reason: "r", changes: "c"))
             let receipt = try await intake.submit(0, to: challenge)
             _ = try await startup.call(IntakeAPI.amendApplication, AmendApplicationRequest(application: receipt.application, publicPart: Fixtures.publicPart()))

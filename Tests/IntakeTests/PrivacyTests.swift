@@ -18,7 +18,7 @@ struct PrivacyTests {
                 challenge: challenge, companyName: canary("interest-company"), contact: Contact(name: canary("contact-name"), email: "kari@" + canary("domain"))))
             let question = try await startup.call(IntakeAPI.askQuestion, AskQuestionRequest(challenge: challenge, question: canary("question")))
             _ = try await intake.officer().call(IntakeAPI.answerQuestion, AnswerQuestionRequest(
-                challenge: challenge, question: question.id, publishedQuestion: canary("published-question"), answer: canary("answer")))
+                challenge: challenge, questionID: question.id, publishedQuestion: canary("published-question"), answer: canary("answer")))
             let part = ApplicationPublicPart(
                 companyName: canary("company"), contact: Contact(name: canary("applicant"), email: canary("mail") + "@x.no", phone: canary("phone")),
                 solutionSummary: canary("summary"), requestedBudget: Money(kroner: 1))

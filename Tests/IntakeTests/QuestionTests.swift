@@ -44,19 +44,19 @@ struct QuestionTests {
             intake.clock.set(Fixtures.questionsDeadline.adding(days: 1))
             let (answered, events) = try await intake.newEvents {
                 try await officer.call(IntakeAPI.answerQuestion, AnswerQuestionRequest(
-                    challenge: challenge, question: second.id, answer: "Yes, any open standard."))
+                    challenge: challenge, questionID: second.id, answer: "Yes, any open standard."))
             }
             #expect(answered.number == 1 && answered.question == "Is LoRaWAN allowed?")
             #expect(events.map(\.type) == [.questionAnswered])
             #expect(events.first?.payload == .questionAnswered(QuestionAnswered(number: 1, question: "Is LoRaWAN allowed?", answer: "Yes, any open standard.")))
             let anonymised = try await officer.call(IntakeAPI.answerQuestion, AnswerQuestionRequest(
-                challenge: challenge, question: first.id, publishedQuestion: "May an applicant use its own bins?", answer: "Yes."))
+                challenge: challenge, questionID: first.id, publishedQuestion: "May an applicant use its own bins?", answer: "Yes."))
             #expect(anonymised.number == 2 && anonymised.question == "May an applicant use its own bins?")
             try await intake.expectRefusal(.failedPrecondition) {
-                _ = try await officer.call(IntakeAPI.answerQuestion, AnswerQuestionRequest(challenge: challenge, question: first.id, answer: "Again"))
+                _ = try await officer.call(IntakeAPI.answerQuestion, AnswerQuestionRequest(challenge: challenge, questionID: first.id, answer: "Again"))
             }
             try await intake.expectRefusal(.notFound) {
-                _ = try await officer.call(IntakeAPI.answerQuestion, AnswerQuestionRequest(challenge: challenge, question: "no-such-question", answer: "?"))
+                _ = try await officer.call(IntakeAPI.answerQuestion, AnswerQuestionRequest(challenge: challenge, questionID: "no-such-question", answer: "?"))
             }
 
             let publicList = try await intake.startup(2).call(IntakeAPI.listQuestions, ListQuestionsRequest(challenge: challenge)).questions
@@ -87,7 +87,7 @@ struct QuestionTests {
             }
             let question = try await intake.startup(0).call(IntakeAPI.askQuestion, AskQuestionRequest(challenge: challenge, question: "?"))
             try await intake.expectRefusal(.permissionDenied) {
-                _ = try await intake.startup(0).call(IntakeAPI.answerQuestion, AnswerQuestionRequest(challenge: challenge, question: question.id, answer: "!"))
+                _ = try await intake.startup(0).call(IntakeAPI.answerQuestion, AnswerQuestionRequest(challenge: challenge, questionID: question.id, answer: "!"))
             }
         }
     }

@@ -21,6 +21,14 @@ struct AtRestTests {
                 VaultAPI.deposit, DepositRequest(challenge: VaultHarness.challenge, field: "customers", bytes: Data((canary + " (again)").utf8)),
                 token: try await vault.startup(), idempotencyKey: "deposit-1")
             #expect(try await vault.open(ref).bytes == Data(canary.utf8))
+            // The idempotency store's digest of that keyed request is keyed too: a plain
+            // SHA-256 would confirm a guess of the content to anyone holding the database.
+            let request = DepositRequest(challenge: VaultHarness.challenge, field: "customers", bytes: Data((canary + " (again)").utf8))
+            let canonical = try CanonicalJSON.encode(request)
+            let stored = try await vault.sql.raw("SELECT request_digest FROM idempotency_keys").all().map { try $0.decode(column: "request_digest", as: String.self) }
+            #expect(stored.count == 1)
+            #expect(!stored.contains(Digest.sha256(canonical).description))
+            #expect(stored == [Digest(bytes: Array(HMAC<SHA256>.authenticationCode(for: canonical, using: vault.receiptSigner.requestDigestKey)))!.description])
 
             let row = try #require(try await vault.store.dataKey(owner: VaultHarness.owner, challenge: VaultHarness.challenge, on: vault.sql))
             let dataKey = try Envelope.unwrap(try #require(row.wrappedKey), ring: vault.ring).withUnsafeBytes { Data($0) }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import Messages
@@ -15,8 +16,10 @@ public enum VaultApp {
         let runtime = try await ServiceRuntime.start(settings)
         let handlers: VaultHandlers
         let sender: OutboxSender
+        let requestDigestKey: SymmetricKey
         do {
             let vault = try VaultSettings.load(settings, logger: runtime.logger)
+            requestDigestKey = vault.receiptSigner.requestDigestKey
             let store = try await VaultStore.open(runtime.database)
             try await vault.checkKeyRing(covers: store)
             sender = OutboxSender(
@@ -33,6 +36,8 @@ public enum VaultApp {
             try? await runtime.database.close()
             throw error
         }
-        try await runtime.run(router: handlers.router, services: [sender])
+        // A keyed Deposit's digest must not let anyone holding the database confirm a guess
+        // of its content: keyed with a secret that lives outside the database.
+        try await runtime.run(router: handlers.router, services: [sender], requestDigestKey: requestDigestKey)
     }
 }

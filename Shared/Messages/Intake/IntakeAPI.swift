@@ -257,14 +257,15 @@ public struct AskQuestionRequest: Codable, Sendable {
 
 public struct AnswerQuestionRequest: Codable, Sendable {
     public var challenge: ChallengeID
-    public var question: String
+    /// The id of the question (``Question/id``).
+    public var questionID: String
     /// The question as it will be published: the officer removes anything that identifies
     /// the asker. Defaults to the asked text.
     public var publishedQuestion: String?
     public var answer: String
-    public init(challenge: ChallengeID, question: String, publishedQuestion: String? = nil, answer: String) {
+    public init(challenge: ChallengeID, questionID: String, publishedQuestion: String? = nil, answer: String) {
         self.challenge = challenge
-        self.question = question
+        self.questionID = questionID
         self.publishedQuestion = publishedQuestion
         self.answer = answer
     }

@@ -259,11 +259,18 @@ public struct RewrapResponse: Codable, Sendable, Hashable {
 public struct GetReceiptKeyRequest: Codable, Sendable { public init() {} }
 
 public struct ReceiptKey: Codable, Sendable, Hashable {
+    /// ``keyID(ofRawPublicKey:)`` of the key.
     public var keyID: String
     /// Base64 of the raw 32-byte Ed25519 public key.
     public var publicKey: String
     public init(keyID: String, publicKey: String) {
         self.keyID = keyID
         self.publicKey = publicKey
+    }
+
+    /// A receipt key's id: the first 16 hex digits of SHA-256 of the raw 32-byte Ed25519
+    /// public key. The Vault names its key so, and a verifier checks it before the signature.
+    public static func keyID(ofRawPublicKey raw: some DataProtocol) -> String {
+        String(Array(SHA256.hash(data: raw)).hexString.prefix(16))
     }
 }

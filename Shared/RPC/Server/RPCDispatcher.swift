@@ -3,6 +3,7 @@ public import Logging
 import Messages
 public import Metrics
 public import NIOCore
+import Crypto
 import Foundation
 import Synchronization
 import NIOFoundationCompat
@@ -128,7 +129,8 @@ public final class RPCDispatcher: Sendable {
         // `|` never occurs in a method path, so path|subject is unambiguous (and, unlike NUL,
         // storable in PostgreSQL text).
         let scope = context.method.path + "|" + (context.principal?.subject ?? "")
-        switch try await idempotency.begin(scope: scope, key: key, requestDigest: .sha256(canonical)) {
+        let digest = configuration.requestDigestKey.map { Digest(bytes: Array(HMAC<SHA256>.authenticationCode(for: canonical, using: $0)))! } ?? .sha256(canonical)
+        switch try await idempotency.begin(scope: scope, key: key, requestDigest: digest) {
         case .replay(let stored):
             return (ByteBuffer(bytes: stored), true)
         case .conflict:

@@ -1,3 +1,5 @@
+public import Crypto
+
 /// Limits the runtime enforces on every call, whatever the transport.
 public struct RPCServerConfiguration: Sendable {
     /// Largest request body accepted; larger → `resource_exhausted` (default 4 MiB).
@@ -8,11 +10,17 @@ public struct RPCServerConfiguration: Sendable {
     /// With mutual TLS: a caller with role `service` must present a certificate naming its
     /// token's `sub` (DESIGN.md §3).
     public var requireServiceIdentityMatch: Bool
+    /// When set, the idempotency store keeps HMAC-SHA-256 of each keyed request under this
+    /// key instead of its plain SHA-256. A service whose requests carry secrets (the Vault's
+    /// `Deposit`) sets a key kept outside its database, so the stored digest cannot confirm
+    /// a guess of the content.
+    public var requestDigestKey: SymmetricKey?
 
-    public init(maxRequestBodyBytes: Int = 4 << 20, maxCallDuration: Duration = .seconds(60), requireServiceIdentityMatch: Bool = false) {
+    public init(maxRequestBodyBytes: Int = 4 << 20, maxCallDuration: Duration = .seconds(60), requireServiceIdentityMatch: Bool = false, requestDigestKey: SymmetricKey? = nil) {
         self.maxRequestBodyBytes = maxRequestBodyBytes
         self.maxCallDuration = maxCallDuration
         self.requireServiceIdentityMatch = requireServiceIdentityMatch
+        self.requestDigestKey = requestDigestKey
     }
 }
 

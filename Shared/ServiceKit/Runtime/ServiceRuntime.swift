@@ -1,3 +1,4 @@
+public import Crypto
 import Foundation
 import Hummingbird
 import JWTKit
@@ -86,9 +87,12 @@ public struct ServiceRuntime: Sendable {
     /// to finish, then the database closes.
     ///
     /// - Parameter onListening: called with the bound RPC and ops ports (useful with port 0).
-    public func run(router: RPCRouter, services: [any Service] = [], onListening: (@Sendable (_ rpcPort: Int, _ opsPort: Int) -> Void)? = nil) async throws {
+    /// - Parameter requestDigestKey: see ``RPCServerConfiguration/requestDigestKey``.
+    public func run(router: RPCRouter, services: [any Service] = [], requestDigestKey: SymmetricKey? = nil, onListening: (@Sendable (_ rpcPort: Int, _ opsPort: Int) -> Void)? = nil) async throws {
         do {
-            try await serve(router: router, services: services, onListening: onListening)
+            var configuration = settings.rpcServer
+            configuration.requestDigestKey = requestDigestKey
+            try await serve(router: router, services: services, configuration: configuration, onListening: onListening)
         } catch {
             // A listener that cannot start (port taken, TLS files unreadable) ends the process;
             // close the database first so nothing is left half-written.
@@ -97,13 +101,13 @@ public struct ServiceRuntime: Sendable {
         }
     }
 
-    private func serve(router: RPCRouter, services: [any Service], onListening: (@Sendable (_ rpcPort: Int, _ opsPort: Int) -> Void)?) async throws {
+    private func serve(router: RPCRouter, services: [any Service], configuration rpcConfiguration: RPCServerConfiguration, onListening: (@Sendable (_ rpcPort: Int, _ opsPort: Int) -> Void)?) async throws {
         let dispatcher = RPCDispatcher(
             router: router, authenticator: authenticator,
             // No call outlives the maximum call duration, so a reservation older than that
             // belongs to a process that died mid-call and may be taken over.
             idempotency: SQLIdempotencyStore(database: database, staleAfter: settings.rpcServer.maxCallDuration),
-            configuration: settings.rpcServer, logger: logger)
+            configuration: rpcConfiguration, logger: logger)
         let connections = ConnectionRegistry()
         let ports = Mutex<(rpc: Int?, ops: Int?)>((nil, nil))
         let announce: @Sendable () -> Void = {

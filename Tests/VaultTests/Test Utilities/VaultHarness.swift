@@ -72,7 +72,8 @@ struct VaultHarness: Sendable {
         let handlers = VaultHandlers(store: store, ring: ring, receiptSigner: receiptSigner, grantVerifier: grantVerifier, clock: clock, outbox: nil)
         let dispatcher = RPCDispatcher(
             router: handlers.router, authenticator: try await JWTAuthenticator.trusting(env.issuer),
-            idempotency: SQLIdempotencyStore(database: test.database), logger: Self.logger)
+            idempotency: SQLIdempotencyStore(database: test.database),
+            configuration: RPCServerConfiguration(requestDigestKey: receiptSigner.requestDigestKey), logger: Self.logger)
         client = RPCClient(transport: InProcessTransport(dispatcher: dispatcher), retryPolicy: .none, logger: Self.logger)
     }
 

@@ -84,7 +84,8 @@ struct Demo: AsyncParsableCommand {
             print("  intake closed    \(outcome.summary.applications) applications stand (closed \(outcome.summary.closedAt.iso8601), driven clock)")
             print("  vault            \(outcome.submitted + outcome.refusedLate + 1) deposits, \(outcome.shredded) startups' data shredded")
             print("  record           \(entries.count) events, signed checkpoint of size \(report.checkpoint.size), every entry proven")
-            print("  took             \(ContinuousClock.now - began)")
+            let took = (ContinuousClock.now - began).components
+            print("  took             \(took.seconds).\(String(format: "%01d", took.attoseconds / 100_000_000_000_000_000)) s")
         } catch {
             failures.append("\(error)")
         }
@@ -165,7 +166,8 @@ enum RecordCheck {
 /// Searches every file under some directories for strings that must not be there.
 enum IsolationCheck {
     static func scan(directories: [String], for needles: [String]) -> [String] {
-        let patterns = needles.map { Array($0.utf8) }
+        // Every canary starts with "CANARY-": find that (memchr, memcmp), then compare the whole.
+        let prefix = Array("CANARY-".utf8)
         var found: [String] = []
         for directory in directories {
             guard let walker = FileManager.default.enumerator(atPath: directory) else { continue }
@@ -174,23 +176,26 @@ enum IsolationCheck {
                 var isDirectory: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
                       let data = FileManager.default.contents(atPath: path) else { continue }
-                let bytes = [UInt8](data)
-                for (needle, pattern) in zip(needles, patterns) where contains(bytes, pattern) {
-                    found.append("\(needle) found in \(path)")
+                let hits = data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Set<String> in
+                    var hits = Set<String>()
+                    guard let base = bytes.baseAddress else { return hits }
+                    var offset = 0
+                    while offset < bytes.count, let hit = memchr(base + offset, Int32(prefix[0]), bytes.count - offset) {
+                        let start = base.distance(to: UnsafeRawPointer(hit))
+                        guard start + prefix.count <= bytes.count, memcmp(base + start, prefix, prefix.count) == 0 else {
+                            offset = start + 1
+                            continue
+                        }
+                        for needle in needles where start + needle.utf8.count <= bytes.count {
+                            if memcmp(base + start, needle, needle.utf8.count) == 0 { hits.insert(needle) }
+                        }
+                        offset = start + 1
+                    }
+                    return hits
                 }
+                found += hits.sorted().map { "\($0) found in \(path)" }
             }
         }
         return found
-    }
-
-    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard let first = needle.first, haystack.count >= needle.count else { return false }
-        var i = 0
-        let last = haystack.count - needle.count
-        while i <= last {
-            if haystack[i] == first && haystack[i..<(i + needle.count)].elementsEqual(needle) { return true }
-            i += 1
-        }
-        return false
     }
 }

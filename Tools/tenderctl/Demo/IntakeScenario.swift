@@ -106,7 +106,7 @@ struct IntakeScenario: Sendable {
         let toAnswer = asked.prefix(6)
         for (n, question) in toAnswer.enumerated() {
             _ = try await mutate(intake, IntakeAPI.answerQuestion, AnswerQuestionRequest(
-                challenge: challengeID, question: question.id, publishedQuestion: Self.questions[n % Self.questions.count],
+                challenge: challengeID, questionID: question.id, publishedQuestion: Self.questions[n % Self.questions.count],
                 answer: Self.answers[n % Self.answers.count]), token: officer)
         }
         let answered = try await intake.call(IntakeAPI.listQuestions, ListQuestionsRequest(challenge: challengeID)).questions.filter { $0.answer != nil }

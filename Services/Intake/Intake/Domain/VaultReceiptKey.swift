@@ -27,7 +27,7 @@ public struct VaultReceiptKey: Sendable {
 
     /// The key id of a raw public key: the first 16 hex digits of its SHA-256.
     public static func keyID(ofRawKey raw: some DataProtocol) -> String {
-        String(Array(SHA256.hash(data: raw)).hexString.prefix(16))
+        ReceiptKey.keyID(ofRawPublicKey: raw)
     }
 
     /// Checks that `receipt` is the Vault's, for `owner`'s deposit for `challenge`.

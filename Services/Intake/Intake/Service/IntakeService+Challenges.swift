@@ -78,7 +78,7 @@ extension IntakeService {
             try await self.store.insertAmendment(amendment, of: row.id, on: tx)
             try await self.store.insertNotices(challenge: row.id, amendment: number, to: interested, at: now, on: tx)
             try await self.store.setDeadlines(row.id, timeline, on: tx)
-            let event = ChallengeAmended(number: number, reason: request.reason, changes: request.changes, newApplicationDeadline: request.newApplicationDeadline)
+            let event = ChallengeAmended(number: number, reason: request.reason, changes: request.changes, newApplicationDeadline: request.newApplicationDeadline, newQuestionsDeadline: request.newQuestionsDeadline)
             try await self.emit(.challengeAmended(event), challenge: row.id, by: caller, at: now, on: tx)
             return amendment
         }

@@ -63,7 +63,7 @@ extension IntakeService {
         if let published = request.publishedQuestion { try TextRule.check(published, "publishedQuestion", length: 1...4000) }
         let answered = try await changing { tx in
             let row = try await self.visibleChallenge(request.challenge, to: caller, forUpdate: true, on: tx)
-            guard let question = try await self.store.question(request.question, challenge: row.id, on: tx) else {
+            guard let question = try await self.store.question(request.questionID, challenge: row.id, on: tx) else {
                 throw RPCError(.notFound, "no question with that id in challenge \(row.id)")
             }
             if let number = question.number { throw RPCError(.failedPrecondition, "the question is already answered as number \(number)") }

@@ -12,7 +12,7 @@ public struct ReceiptSigner: Sendable {
 
     public init(key: Curve25519.Signing.PrivateKey) {
         self.key = key
-        self.keyID = String(Array(SHA256.hash(data: key.publicKey.rawRepresentation)).hexString.prefix(16))
+        self.keyID = ReceiptKey.keyID(ofRawPublicKey: key.publicKey.rawRepresentation)
     }
 
     /// Loads the key from its base64 32-byte seed (the format of `vault.receiptKeyFile`).
@@ -28,6 +28,12 @@ public struct ReceiptSigner: Sendable {
     /// What ``VaultAPI/getReceiptKey`` answers.
     public var receiptKey: ReceiptKey {
         ReceiptKey(keyID: keyID, publicKey: key.publicKey.rawRepresentation.base64EncodedString())
+    }
+
+    /// A key for the digests the idempotency store keeps of keyed requests (a `Deposit`
+    /// carries content): derived from this key, which lives outside the database.
+    public var requestDigestKey: SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: key.rawRepresentation), info: Data("tender.vault.v1/idempotency-digest".utf8), outputByteCount: 32)
     }
 
     /// `receipt` with this key's id, signed.

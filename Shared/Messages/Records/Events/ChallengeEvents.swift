@@ -140,12 +140,15 @@ public struct ChallengeAmended: EventBody {
     public var changes: String
     /// The new application deadline, when the amendment moves it.
     public var newApplicationDeadline: Timestamp?
+    /// The new questions deadline, when the amendment moves it.
+    public var newQuestionsDeadline: Timestamp?
 
-    public init(number: Int, reason: String, changes: String, newApplicationDeadline: Timestamp? = nil) {
+    public init(number: Int, reason: String, changes: String, newApplicationDeadline: Timestamp? = nil, newQuestionsDeadline: Timestamp? = nil) {
         self.number = number
         self.reason = reason
         self.changes = changes
         self.newApplicationDeadline = newApplicationDeadline
+        self.newQuestionsDeadline = newQuestionsDeadline
     }
 }
 
