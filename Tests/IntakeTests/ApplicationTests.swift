@@ -56,6 +56,45 @@ struct ApplicationTests {
         }
     }
 
+    @Test("a late submission is recorded once per organisation, and only with the Vault's receipt: no one can fill the record with refusals", arguments: Backend.allCases)
+    func lateRecordedOnce(_ backend: Backend) async throws {
+        try await IntakeHarness.run(backend) { intake in
+            let challenge = try await intake.publishedChallenge()
+            intake.clock.set(Fixtures.applicationDeadline.adding(milliseconds: 1))
+            let (_, first) = try await intake.newEvents {
+                await refusal { try await intake.submit(0, to: challenge) }
+            }
+            #expect(first.map(\.type) == [.applicationRejectedLate])
+            // The same organisation again, and again: refused, not recorded again.
+            let (again, repeated) = try await intake.newEvents {
+                await refusal { try await intake.submit(0, to: challenge) }
+            }
+            #expect(again?.code == .failedPrecondition)
+            #expect(repeated.isEmpty)
+            // Another organisation with a receipt that is not its own (startup 0's), or one
+            // signed by another key: refused as late, nothing recorded.
+            let (foreign, foreignEvents) = try await intake.newEvents {
+                await refusal {
+                    _ = try await intake.startup(2).call(IntakeAPI.submitApplication, SubmitApplicationRequest(
+                        challenge: challenge, application: Fixtures.publicPart(), confidential: try intake.receipt(for: 0, challenge: challenge)))
+                }
+            }
+            #expect(foreign?.code == .failedPrecondition)
+            #expect(foreignEvents.isEmpty)
+            let forged = try Fixtures.receipt(owner: Fixtures.organisations[3], challenge: challenge, key: Curve25519.Signing.PrivateKey())
+            let (_, forgedEvents) = try await intake.newEvents {
+                await refusal {
+                    _ = try await intake.startup(3).call(IntakeAPI.submitApplication, SubmitApplicationRequest(
+                        challenge: challenge, application: Fixtures.publicPart(), confidential: forged))
+                }
+            }
+            #expect(forgedEvents.isEmpty)
+            intake.clock.set(Fixtures.applicationDeadline.adding(days: 1))
+            let summary = try await intake.officer().call(IntakeAPI.closeIntake, CloseIntakeRequest(challenge: challenge))
+            #expect(summary.rejectedLate == 1)
+        }
+    }
+
     @Test("amend and withdraw through the deadline's millisecond, refused one after with nothing changed", arguments: Backend.allCases)
     func amendAndWithdrawEdges(_ backend: Backend) async throws {
         try await IntakeHarness.run(backend) { intake in

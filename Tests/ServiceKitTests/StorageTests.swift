@@ -4,6 +4,7 @@ import RPC
 import ServiceKit
 import SQLKit
 import TestServiceKit
+import Synchronization
 import Testing
 
 @Suite("Storage on SQLite and PostgreSQL")
@@ -93,7 +94,10 @@ struct StorageTests {
             try await test.database.migrate(component: "servicekit-test", [])
             let runtimeTables = try await Self.kitTables(test.database)
             #expect(runtimeTables)
-            let store = SQLIdempotencyStore(database: test.database, staleAfter: .seconds(1))
+            // The store's clock is the test's: a busy machine must not make a fresh
+            // reservation look stale.
+            let clock = ManualMilliseconds(1_780_000_000_000)
+            let store = SQLIdempotencyStore(database: test.database, staleAfter: .seconds(1)) { clock.now }
             let digestA = Digest.sha256(Array("a".utf8))
             let digestB = Digest.sha256(Array("b".utf8))
             #expect(try await store.begin(scope: "/tender.test.v1.TestService/Put|kari", key: "k1", requestDigest: digestA) == .proceed)
@@ -109,7 +113,9 @@ struct StorageTests {
             try await store.abandon(scope: "/tender.test.v1.TestService/Put|kari", key: "k2")
             #expect(try await store.begin(scope: "/tender.test.v1.TestService/Put|kari", key: "k2", requestDigest: digestA) == .proceed)
             // A reservation whose process died is taken over once stale.
-            try await Task.sleep(for: .milliseconds(2100))
+            clock.advance(by: 1000)
+            #expect(try await store.begin(scope: "/tender.test.v1.TestService/Put|kari", key: "k2", requestDigest: digestA) == .inProgress)
+            clock.advance(by: 1)
             #expect(try await store.begin(scope: "/tender.test.v1.TestService/Put|kari", key: "k2", requestDigest: digestA) == .proceed)
         }
     }
@@ -121,4 +127,12 @@ struct StorageTests {
         _ = try await db.sql.raw("SELECT COUNT(*) AS n FROM outbox").first()
         return true
     }
+}
+
+/// Milliseconds that move only when the test says so.
+final class ManualMilliseconds: Sendable {
+    private let value: Atomic<Int64>
+    init(_ start: Int64) { value = Atomic(start) }
+    var now: Int64 { value.load(ordering: .relaxed) }
+    func advance(by milliseconds: Int64) { value.add(milliseconds, ordering: .relaxed) }
 }

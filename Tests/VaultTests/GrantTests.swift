@@ -43,6 +43,12 @@ struct GrantTests {
                 ("no kid", try await Self.signWithoutKeyID(claims(), key: vault.evaluationKey), "kid"),
                 ("garbage", "not.a.grant", "malformed"),
             ]
+            // A trusted issuer outside its part of the process: Evaluation granting a
+            // negotiator (who holds that role).
+            let outsideItsPart = await expectRPCError(.permissionDenied, "evaluation granting a negotiator") {
+                try await vault.open(ref, subject: "nils", role: .negotiator, grant: try await vault.grant(ref, subject: "nils", role: .negotiator, purpose: "dialogue"))
+            }
+            #expect(outsideItsPart?.message.contains("may not grant the role negotiator") == true, "\(outsideItsPart?.message ?? "")")
             for (name, grant, reason) in cases {
                 let error = await expectRPCError(.permissionDenied, "\(name)") { try await vault.open(ref, grant: grant) }
                 #expect(error?.message.contains(reason) == true, "\(name): \(error?.message ?? "")")

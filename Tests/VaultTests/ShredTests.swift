@@ -86,12 +86,21 @@ struct ShredTests {
         }
     }
 
-    @Test("shredding before any deposit blocks later deposits", arguments: Backend.allCases)
+    @Test("nothing deposited, nothing to shred: no one (an officer least) can lock a startup out in advance", arguments: Backend.allCases)
     func shredWithoutDeposits(_ backend: Backend) async throws {
         try await VaultHarness.with(backend) { vault in
+            await expectRPCError(.notFound) {
+                try await vault.call(VaultAPI.shred, ShredRequest(challenge: VaultHarness.challenge, owner: VaultHarness.owner, reason: "retention ended"), token: try await vault.token(.officer, subject: "kari"))
+            }
+            await expectRPCError(.notFound) {
+                try await vault.call(VaultAPI.shred, ShredRequest(challenge: VaultHarness.challenge, reason: "withdrawn"), token: try await vault.startup())
+            }
+            #expect(try await vault.count("vault_shreds") == 0)
+            #expect(try await vault.count("outbox") == 0)
+            // The startup can still deposit (and then shred).
+            _ = try await vault.deposit("my application")
             let done = try await vault.call(VaultAPI.shred, ShredRequest(challenge: VaultHarness.challenge, reason: "withdrawn"), token: try await vault.startup())
-            #expect(done.refs == 0)
-            await expectRPCError(.failedPrecondition) { try await vault.deposit("too late") }
+            #expect(done.refs == 1)
         }
     }
 }

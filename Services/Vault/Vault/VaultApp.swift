@@ -26,7 +26,7 @@ public enum VaultApp {
                 database: runtime.database, clients: [RecordsAPI.service: try runtime.client(url: vault.recordsURL)], logger: runtime.logger)
             handlers = VaultHandlers(
                 store: store, ring: vault.keyRing, receiptSigner: vault.receiptSigner,
-                grantVerifier: await GrantVerifier(issuerKeys: vault.grantIssuerKeys, maxLifetimeSeconds: vault.grantMaxSeconds),
+                grantVerifier: await GrantVerifier(issuerKeys: vault.grantIssuerKeys, issuerRoles: vault.grantIssuerRoles, maxLifetimeSeconds: vault.grantMaxSeconds),
                 clock: runtime.clock, outbox: sender)
             runtime.logger.info("vault ready", metadata: [
                 "kek_version": .stringConvertible(vault.keyRing.current), "receipt_key_id": .string(vault.receiptSigner.keyID),

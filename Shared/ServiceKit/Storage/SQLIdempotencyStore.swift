@@ -11,14 +11,20 @@ import SQLKit
 public struct SQLIdempotencyStore: IdempotencyStore {
     let database: Database
     let staleAfter: Duration
+    let now: @Sendable () -> Int64
 
-    public init(database: Database, staleAfter: Duration = .seconds(120)) {
+    /// - Parameter now: milliseconds since the epoch (tests pass their own).
+    public init(database: Database, staleAfter: Duration = .seconds(120), now: @escaping @Sendable () -> Int64 = Self.systemMilliseconds) {
         self.database = database
         self.staleAfter = staleAfter
+        self.now = now
     }
 
+    /// The system clock in milliseconds since the epoch.
+    public static let systemMilliseconds: @Sendable () -> Int64 = { Timestamp(Date()).millisecondsSinceEpoch }
+
     public func begin(scope: String, key: String, requestDigest: Digest) async throws -> IdempotencyDecision {
-        let now = Timestamp(Date()).millisecondsSinceEpoch
+        let now = self.now()
         return try await database.transaction { tx in
             let row = try await tx.raw("""
                 SELECT request_digest, response, reserved_at FROM idempotency_keys

@@ -13,8 +13,8 @@ struct Demo: AsyncParsableCommand {
             Starts every service (as `tenderctl up` does, on free ports) in DIR, plays the \
             accelerator as far as the services exist — today the intake: a challenge with 4 \
             places, 80 synthetic startups applying with their secrets in the Vault, questions, \
-            an amendment, two amended applications, a withdrawal, three late submissions \
-            refused, intake closed — then verifies the procurement record with only its public \
+            an amendment, two amended applications, a withdrawal, intake closing by itself at the \
+            deadline, three late submissions refused — then verifies the procurement record with only its public \
             key and checks that no startup secret left the Vault. Exits 0 only if everything \
             checked out. DIR is emptied first (only if it is a previous stack's directory).
             """)

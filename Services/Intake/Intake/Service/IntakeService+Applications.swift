@@ -25,15 +25,21 @@ extension IntakeService {
             let now = self.clock.now()
             let deadline = row.applicationDeadline
             guard row.timelineInForce.acceptsApplications(at: now) else {
-                try await self.store.countRejectedLate(row.id, on: tx)
-                try await self.emit(.applicationRejectedLate(ApplicationRejectedLate(orgNumber: org, receivedAt: now, deadline: deadline)), challenge: row.id, by: caller, at: now, on: tx)
+                // Refused whatever it holds. It is recorded only when the Vault vouches for it
+                // (a receipt of this organisation for this challenge) and only the first time
+                // per organisation, so a late call cannot write arbitrary entries into the
+                // public record.
+                let vouched = (try? self.receiptKey.verify(request.confidential, owner: org, challenge: row.id, path: "confidential")) != nil
+                if vouched, try await self.store.countRejectedLate(row.id, org: org, at: now, on: tx) {
+                    try await self.emit(.applicationRejectedLate(ApplicationRejectedLate(orgNumber: org, receivedAt: now, deadline: deadline)), challenge: row.id, by: caller, at: now, on: tx)
+                }
                 return .late(deadline: deadline, at: now)
             }
             guard row.status == .published else { throw RPCError(.failedPrecondition, "challenge \(row.id) is not open for applications") }
             try self.receiptKey.verify(request.confidential, owner: org, challenge: row.id, path: "confidential")
             try ApplicationRules.check(request.application, budget: row.terms.budget, path: "application")
             if let existing = try await self.store.application(challenge: row.id, org: org, on: tx) {
-                throw RPCError(.alreadyExists, "organisation \(org) already applied to challenge \(row.id) (application \(existing.id)); amend it instead")
+                throw RPCError(.alreadyExists, "organisation \(org) already applied to challenge \(row.id) (application \(existing.id))" + (existing.status == .withdrawn ? "; a withdrawn application cannot be resubmitted" : "; amend it instead"))
             }
             let receipt = request.confidential
             let id = ApplicationID()

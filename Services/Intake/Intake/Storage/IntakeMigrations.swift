@@ -62,5 +62,12 @@ public enum IntakeMigrations {
             ]
             for statement in statements { try await db.raw(SQLQueryString(statement)).run() }
         },
+        Migration(version: 2, name: "late submissions, once per organisation") { db, _ in
+            try await db.raw("""
+                CREATE TABLE intake_late_submissions (
+                    challenge_id TEXT NOT NULL, org TEXT NOT NULL, first_at BIGINT NOT NULL, attempts BIGINT NOT NULL,
+                    PRIMARY KEY (challenge_id, org))
+                """).run()
+        },
     ]
 }

@@ -106,8 +106,24 @@ struct IntakeStore: Sendable {
             """).run()
     }
 
-    func countRejectedLate(_ id: ChallengeID, on db: any SQLDatabase) async throws {
+    /// Counts a late submission of `org`; true the first time, when it is recorded and
+    /// counted (later attempts of the same organisation only raise its `attempts`).
+    func countRejectedLate(_ id: ChallengeID, org: OrgNumber, at now: Timestamp, on db: any SQLDatabase) async throws -> Bool {
+        let seen = try await db.raw("""
+            SELECT attempts FROM intake_late_submissions WHERE challenge_id = \(bind: id.rawValue) AND org = \(bind: org.rawValue)
+            """).first()
+        if seen != nil {
+            try await db.raw("""
+                UPDATE intake_late_submissions SET attempts = attempts + 1 WHERE challenge_id = \(bind: id.rawValue) AND org = \(bind: org.rawValue)
+                """).run()
+            return false
+        }
+        try await db.raw("""
+            INSERT INTO intake_late_submissions (challenge_id, org, first_at, attempts)
+            VALUES (\(bind: id.rawValue), \(bind: org.rawValue), \(bind: now.millisecondsSinceEpoch), 1)
+            """).run()
         try await db.raw("UPDATE intake_challenges SET rejected_late = rejected_late + 1 WHERE id = \(bind: id.rawValue)").run()
+        return true
     }
 
     /// Closes a published challenge; false when it was no longer published (closed by a

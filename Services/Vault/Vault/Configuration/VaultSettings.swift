@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 public import JWTKit
 public import Logging
-import Messages
+public import Messages
 public import ServiceKit
 
 /// The Vault's own configuration, read at start-up besides ServiceKit's common keys
@@ -25,6 +25,11 @@ public struct VaultSettings: Sendable {
     /// the key of the issuer its `kid` names, and its `iss` must be that name. Default: none
     /// (every `Open` is refused; a warning is logged).
     public var grantIssuerKeys: [String: EdDSA.PublicKey]
+    /// `vault.grantIssuerRoles` (VAULT_GRANT_ISSUER_ROLES): which reader roles each issuer may
+    /// grant, `issuer=role|role;issuer=role`, e.g. `evaluation=evaluator;negotiation=negotiator|officer`
+    /// (that is the default for those two names). Every other configured issuer must be named
+    /// here, or the start-up fails.
+    public var grantIssuerRoles: [String: Set<Role>] = [:]
     /// `vault.grantMaxSeconds` (VAULT_GRANT_MAX_SECONDS), default 900: grants valid for longer
     /// (`exp − iat`) are refused.
     public var grantMaxSeconds: Int
@@ -84,9 +89,23 @@ public struct VaultSettings: Sendable {
         if grantIssuerKeys.isEmpty {
             logger.warning("no grant issuers configured (vault.grantIssuerKeys): every Open will be refused")
         }
-        return VaultSettings(
+        var grantIssuerRoles: [String: Set<Role>] = [:]
+        for entry in (reader.serviceString("grantIssuerRoles") ?? "").split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }).filter({ !$0.isEmpty }) {
+            let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let roles = parts.count == 2 ? parts[1].split(separator: "|").map { Role(rawValue: $0.trimmingCharacters(in: .whitespaces)) } : []
+            guard parts.count == 2, !parts[0].isEmpty, !roles.isEmpty, roles.allSatisfy({ $0.map(GrantRules.readerRoles.contains) == true }) else {
+                throw SettingsError("vault.grantIssuerRoles: '\(entry)' is not issuer=role|role with roles among evaluator, negotiator, officer")
+            }
+            grantIssuerRoles[parts[0]] = Set(roles.compactMap { $0 })
+        }
+        for name in grantIssuerKeys.keys where grantIssuerRoles[name] == nil && GrantRules.defaultRoles(forIssuer: name) == nil {
+            throw SettingsError("vault.grantIssuerRoles must say which roles issuer '\(name)' may grant")
+        }
+        var settings = VaultSettings(
             keyRing: keyRing, receiptSigner: receiptSigner, grantIssuerKeys: grantIssuerKeys,
             grantMaxSeconds: grantMaxSeconds, recordsURL: recordsURL)
+        settings.grantIssuerRoles = grantIssuerRoles
+        return settings
     }
 
     /// The configured file; unset, in local mode the default, made with `content` (mode 0600)

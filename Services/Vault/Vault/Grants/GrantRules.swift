@@ -31,6 +31,17 @@ public enum GrantRules {
     /// Roles a grant may name: those that may call ``VaultAPI/open``.
     public static let readerRoles: Set<Role> = [.evaluator, .negotiator, .officer]
 
+    /// The roles the project's own issuers may grant unless configured otherwise
+    /// (`vault.grantIssuerRoles`): Evaluation grants evaluators; Negotiation grants the
+    /// negotiators and officers of a dialogue. Nil for any other issuer name.
+    public static func defaultRoles(forIssuer name: String) -> Set<Role>? {
+        switch name {
+        case "evaluation": [.evaluator]
+        case "negotiation": [.negotiator, .officer]
+        default: nil
+        }
+    }
+
     /// Checks `claims` and returns the grant, or throws the first rule it breaks.
     ///
     /// - Parameters:

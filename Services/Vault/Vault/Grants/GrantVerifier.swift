@@ -10,18 +10,26 @@ public import RPC
 /// another issuer's key (jwt-kit falls back to a default key for an unknown `kid`).
 public struct GrantVerifier: Sendable {
     let issuers: [String: JWTKeyCollection]
+    /// The reader roles each issuer may grant.
+    let issuerRoles: [String: Set<Role>]
     /// The longest lifetime (`exp − iat`) a grant may have.
     public let maxLifetimeSeconds: Int
 
-    /// - Parameter issuerKeys: each trusted issuer's Ed25519 public key, by issuer name.
-    public init(issuerKeys: [String: EdDSA.PublicKey], maxLifetimeSeconds: Int = 900) async {
+    /// - Parameters:
+    ///   - issuerKeys: each trusted issuer's Ed25519 public key, by issuer name.
+    ///   - issuerRoles: the reader roles each issuer may grant; an issuer not named here gets
+    ///     ``GrantRules/defaultRoles(forIssuer:)``, or none (every grant it signs is refused).
+    public init(issuerKeys: [String: EdDSA.PublicKey], issuerRoles: [String: Set<Role>] = [:], maxLifetimeSeconds: Int = 900) async {
         var issuers: [String: JWTKeyCollection] = [:]
+        var roles: [String: Set<Role>] = [:]
         for (name, key) in issuerKeys {
             let keys = JWTKeyCollection()
             await keys.add(eddsa: key, kid: JWKIdentifier(string: name))
             issuers[name] = keys
+            roles[name] = issuerRoles[name] ?? GrantRules.defaultRoles(forIssuer: name) ?? []
         }
         self.issuers = issuers
+        self.issuerRoles = roles
         self.maxLifetimeSeconds = maxLifetimeSeconds
     }
 
@@ -40,7 +48,13 @@ public struct GrantVerifier: Sendable {
         } catch {
             throw GrantRefusal("malformed or not signed by its issuer")
         }
-        return try GrantRules.check(claims, issuer: kid, ref: ref, caller: caller, now: now, maxLifetimeSeconds: maxLifetimeSeconds)
+        let grant = try GrantRules.check(claims, issuer: kid, ref: ref, caller: caller, now: now, maxLifetimeSeconds: maxLifetimeSeconds)
+        // Evaluation grants evaluators, Negotiation negotiators: a trusted issuer cannot
+        // grant outside its own part of the process.
+        guard issuerRoles[kid, default: []].contains(grant.reader.role) else {
+            throw GrantRefusal("its issuer may not grant the role \(grant.reader.role.rawValue)")
+        }
+        return grant
     }
 
     /// The `kid` of a compact JWS's header, read before any key is chosen.

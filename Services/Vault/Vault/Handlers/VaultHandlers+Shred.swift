@@ -23,6 +23,11 @@ extension VaultHandlers {
         let (shred, isNew) = try await store.database.transaction { tx in
             try await store.lock(owner: owner, on: tx)
             if let done = try await store.shred(owner: owner, challenge: request.challenge, on: tx) { return (done, false) }
+            // Nothing deposited, nothing to shred: a shred in advance would lock the startup out
+            // of the challenge before it ever deposited.
+            guard try await store.dataKey(owner: owner, challenge: request.challenge, on: tx) != nil else {
+                throw RPCError(.notFound, "nothing is deposited for \(owner) in challenge \(request.challenge)")
+            }
             try await store.destroyDataKey(owner: owner, challenge: request.challenge, at: now, on: tx)
             let shred = VaultStore.ShredRow(
                 owner: owner, challenge: request.challenge, shreddedAt: now,
