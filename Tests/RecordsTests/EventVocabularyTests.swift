@@ -221,6 +221,7 @@ struct AcceleratorStory: Sendable {
         add(startupActor(5), 18, hours: 1, .confidentialDataShredded(ConfidentialDataShredded(owner: startups[5].org, refs: 1, reason: "withdrawn")))
         add(intake, 28, .intakeClosed(IntakeClosed(deadline: at(28), applications: 5, withdrawn: 1, rejectedLate: 1)))
         add(intake, 28, hours: 1, .applicationRejectedLate(ApplicationRejectedLate(orgNumber: lateOrg, receivedAt: at(28, hours: 1), deadline: at(28))))
+        add(officer, 29, .panelAssigned(PanelAssigned(evaluators: evaluators.map(\.subject), applications: startups.prefix(5).map(\.application))))
         for (e, evaluator) in evaluators.enumerated() {
             for startup in startups.prefix(5) {
                 if e == 1 && startup.application == startups[2].application {
@@ -242,6 +243,7 @@ struct AcceleratorStory: Sendable {
                 scores: zip(criteria, scores).map { ScoresFinalised.CriterionScore(criterion: $0.id, hundredths: $1) },
                 totalHundredths: zip(criteria, scores).reduce(0) { $0 + $1.0.weight * $1.1 } / 100, rank: i + 1)
         }
+        add(officer, 39, .consensusRecorded(ConsensusRecorded(application: startups[2].application, criterion: "team", hundredths: 700, reason: "Agreed after discussing the team's pilot experience")))
         add(officer, 40, .scoresFinalised(ScoresFinalised(method: .init(priceFormula: .linear, normalisation: true, tieBreak: .init(rule: .highestOnCriterion, criterion: "quality")),
                                                           results: results, ranking: results.map(\.application))))
         add(officer, 41, .shortlistDecided(ShortlistDecided(places: 4, shortlisted: startups.prefix(4).map(\.application),

@@ -47,11 +47,31 @@ public struct ScoresFinalised: EventBody {
     public var results: [ApplicationResult]
     /// Application ids, best first, ties already broken.
     public var ranking: [ApplicationID]
+    /// The digest of every evaluator's final score sheet, so a sheet shown later can be
+    /// proven to be the one that counted.
+    public var sheets: [SheetDigest]?
+    /// For the `draw_of_lots` tie-break: base64 of the random seed the tied applications were
+    /// ordered by (by SHA-256 of seed ‖ application id, ascending).
+    public var drawSeed: String?
 
-    public init(method: ScoringMethod, results: [ApplicationResult], ranking: [ApplicationID]) {
+    public init(method: ScoringMethod, results: [ApplicationResult], ranking: [ApplicationID], sheets: [SheetDigest]? = nil, drawSeed: String? = nil) {
         self.method = method
         self.results = results
         self.ranking = ranking
+        self.sheets = sheets
+        self.drawSeed = drawSeed
+    }
+
+    /// One final score sheet, by its digest (``ScoreSheet/digest``).
+    public struct SheetDigest: Codable, Sendable, Hashable {
+        public var application: ApplicationID
+        public var evaluator: String
+        public var digest: Digest
+        public init(application: ApplicationID, evaluator: String, digest: Digest) {
+            self.application = application
+            self.evaluator = evaluator
+            self.digest = digest
+        }
     }
 
     /// How totals were computed.
@@ -120,5 +140,42 @@ public struct ShortlistDecided: EventBody {
             self.application = application
             self.reason = reason
         }
+    }
+}
+
+/// An officer assigned evaluators to applications (DESIGN.md §5, Evaluation).
+///
+/// Emitted by Evaluation for each assignment; the panel as a whole is the union of them.
+public struct PanelAssigned: EventBody {
+    public static let eventType = EventType.panelAssigned
+
+    /// The evaluators' subjects.
+    public var evaluators: [String]
+    /// The applications they were assigned to (all of the challenge's when it says so).
+    public var applications: [ApplicationID]
+
+    public init(evaluators: [String], applications: [ApplicationID]) {
+        self.evaluators = evaluators
+        self.applications = applications
+    }
+}
+
+/// Where evaluators differed by more than the allowed spread, the officer recorded the agreed
+/// score for one criterion of one application, with the reason.
+///
+/// Emitted by Evaluation. Points in hundredths.
+public struct ConsensusRecorded: EventBody {
+    public static let eventType = EventType.consensusRecorded
+
+    public var application: ApplicationID
+    public var criterion: String
+    public var hundredths: Int
+    public var reason: String
+
+    public init(application: ApplicationID, criterion: String, hundredths: Int, reason: String) {
+        self.application = application
+        self.criterion = criterion
+        self.hundredths = hundredths
+        self.reason = reason
     }
 }

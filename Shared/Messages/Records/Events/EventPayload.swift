@@ -12,8 +12,10 @@ public enum EventPayload: Hashable, Sendable, Encodable {
     case applicationWithdrawn(ApplicationWithdrawn)
     case applicationRejectedLate(ApplicationRejectedLate)
     case intakeClosed(IntakeClosed)
+    case panelAssigned(PanelAssigned)
     case impartialityDeclared(ImpartialityDeclared)
     case evaluatorRecused(EvaluatorRecused)
+    case consensusRecorded(ConsensusRecorded)
     case scoresFinalised(ScoresFinalised)
     case shortlistDecided(ShortlistDecided)
     case dialogueOpened(DialogueOpened)
@@ -45,8 +47,10 @@ public enum EventPayload: Hashable, Sendable, Encodable {
         case .applicationWithdrawn(let body): body
         case .applicationRejectedLate(let body): body
         case .intakeClosed(let body): body
+        case .panelAssigned(let body): body
         case .impartialityDeclared(let body): body
         case .evaluatorRecused(let body): body
+        case .consensusRecorded(let body): body
         case .scoresFinalised(let body): body
         case .shortlistDecided(let body): body
         case .dialogueOpened(let body): body
@@ -78,8 +82,10 @@ public enum EventPayload: Hashable, Sendable, Encodable {
         case .applicationWithdrawn: self = .applicationWithdrawn(try ApplicationWithdrawn(from: decoder))
         case .applicationRejectedLate: self = .applicationRejectedLate(try ApplicationRejectedLate(from: decoder))
         case .intakeClosed: self = .intakeClosed(try IntakeClosed(from: decoder))
+        case .panelAssigned: self = .panelAssigned(try PanelAssigned(from: decoder))
         case .impartialityDeclared: self = .impartialityDeclared(try ImpartialityDeclared(from: decoder))
         case .evaluatorRecused: self = .evaluatorRecused(try EvaluatorRecused(from: decoder))
+        case .consensusRecorded: self = .consensusRecorded(try ConsensusRecorded(from: decoder))
         case .scoresFinalised: self = .scoresFinalised(try ScoresFinalised(from: decoder))
         case .shortlistDecided: self = .shortlistDecided(try ShortlistDecided(from: decoder))
         case .dialogueOpened: self = .dialogueOpened(try DialogueOpened(from: decoder))

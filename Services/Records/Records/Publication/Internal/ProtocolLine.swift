@@ -59,6 +59,11 @@ struct ProtocolLine {
             reason = "Received after the application deadline; late submissions are rejected without discretion"
         case .intakeClosed(let c):
             summary = "Intake closed at the deadline: \(c.applications) applications, \(c.withdrawn) withdrawn, \(c.rejectedLate) rejected as late"
+        case .panelAssigned(let p):
+            summary = "Evaluators \(p.evaluators.joined(separator: ", ")) assigned to \(p.applications.count) applications"
+        case .consensusRecorded(let c):
+            summary = "Consensus on \(c.criterion) for \(names.application(c.application)): \(PublicationText.points(c.hundredths))"
+            reason = c.reason
         case .impartialityDeclared(let d):
             summary = "\(d.evaluator) declared impartiality towards \(names.application(d.application))"
         case .evaluatorRecused(let r):
