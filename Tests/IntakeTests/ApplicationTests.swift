@@ -24,11 +24,18 @@ struct ApplicationTests {
                 #expect(receipt.digest == (try ApplicationDigestCheck.digest(receipt, part: Fixtures.publicPart())))
                 #expect(events.map(\.type) == [.applicationReceived])
                 let event = try #require(events.first)
-                #expect(event.time == time && event.actor == Actor(subject: "founder-\(index)", role: .startup))
+                // Intake records the receipt: the startup's subject could name who applied.
+                #expect(event.time == time && event.actor == Actor(subject: "intake", role: .service))
+                // Who applied is sealed with the salt Intake keeps until the closing; of the
+                // Vault's commitment only the digest, never the salt.
+                let salt = try #require(try await intake.applicantSalts()[receipt.application])
                 #expect(event.payload == .applicationReceived(ApplicationReceived(
-                    application: receipt.application, orgNumber: Fixtures.organisations[index], companyName: "Fjordlys AS",
-                    commitment: confidential.commitment, vaultRef: confidential.ref)))
+                    application: receipt.application,
+                    applicant: try SealedApplicant.seal(orgNumber: Fixtures.organisations[index], companyName: "Fjordlys AS", salt: salt),
+                    commitment: confidential.commitment.digest, vaultRef: confidential.ref)))
             }
+            let salts = try await intake.applicantSalts()
+            #expect(Set(salts.values).count == 2 && salts.values.allSatisfy { $0.count == 32 })
         }
     }
 
@@ -112,7 +119,8 @@ struct ApplicationTests {
             #expect(amended.version == 2 && amended.receivedAt == Fixtures.applicationDeadline.adding(milliseconds: -1))
             #expect(amended.vaultRef == newReceipt.ref && amended.digest != first.digest)
             #expect(amended.digest == (try ApplicationDigestCheck.digest(amended, part: Fixtures.publicPart(budget: Money(kroner: 450_000)))))
-            #expect(amendEvents.map(\.payload) == [.applicationAmended(ApplicationAmended(application: first.application, version: 2, commitment: newReceipt.commitment, vaultRef: newReceipt.ref))])
+            #expect(amendEvents.map(\.payload) == [.applicationAmended(ApplicationAmended(application: first.application, version: 2, commitment: newReceipt.commitment.digest, vaultRef: newReceipt.ref))])
+            #expect(amendEvents.map(\.actor) == [Actor(subject: "intake", role: .service)])
 
             intake.clock.set(Fixtures.applicationDeadline)
             let keepsConfidential = try await startup0.call(IntakeAPI.amendApplication, AmendApplicationRequest(application: first.application, publicPart: Fixtures.publicPart()))
@@ -121,7 +129,8 @@ struct ApplicationTests {
                 try await startup1.call(IntakeAPI.withdrawApplication, WithdrawApplicationRequest(application: second.application, reason: "Team changed"))
             }
             #expect(withdrawn.status == .withdrawn && withdrawn.withdrawnAt == Fixtures.applicationDeadline)
-            #expect(withdrawEvents.map(\.payload) == [.applicationWithdrawn(ApplicationWithdrawn(application: second.application, orgNumber: Fixtures.organisations[1], reason: "Team changed"))])
+            #expect(withdrawEvents.map(\.payload) == [.applicationWithdrawn(ApplicationWithdrawn(application: second.application, reason: "Team changed"))])
+            #expect(withdrawEvents.map(\.actor) == [Actor(subject: "intake", role: .service)])
 
             intake.clock.set(Fixtures.applicationDeadline.adding(milliseconds: 1))
             try await intake.expectRefusal(.failedPrecondition) {

@@ -1,3 +1,4 @@
+import Foundation
 import Intake
 import Messages
 import RPC
@@ -12,9 +13,9 @@ struct ClosingTests {
         try await IntakeHarness.run(backend) { intake in
             let challenge = try await intake.publishedChallenge()
             let officer = try await intake.officer()
-            try await intake.submit(0, to: challenge)
-            let withdrawn = try await intake.submit(1, to: challenge)
-            try await intake.submit(2, to: challenge)
+            let first = try await intake.submit(0, to: challenge)
+            let withdrawn = try await intake.submit(1, to: challenge, part: Fixtures.publicPart("Bybris AS"))
+            let third = try await intake.submit(2, to: challenge, part: Fixtures.publicPart("Seinsmart AS"))
             _ = try await intake.startup(1).call(IntakeAPI.withdrawApplication, WithdrawApplicationRequest(application: withdrawn.application))
             for time in [Fixtures.start, Fixtures.applicationDeadline] {
                 intake.clock.set(time)
@@ -27,7 +28,15 @@ struct ClosingTests {
 
             let (summary, events) = try await intake.newEvents { try await officer.call(IntakeAPI.closeIntake, CloseIntakeRequest(challenge: challenge)) }
             #expect(summary == IntakeSummary(challenge: challenge, deadline: Fixtures.applicationDeadline, applications: 2, withdrawn: 1, rejectedLate: 1, closedAt: Fixtures.applicationDeadline.adding(milliseconds: 2)))
-            #expect(events.map(\.payload) == [.intakeClosed(IntakeClosed(deadline: Fixtures.applicationDeadline, applications: 2, withdrawn: 1, rejectedLate: 1))])
+            // The closing opens every application received, withdrawn ones too, in order of
+            // receipt, with the salt that sealed it; the late submission is no applicant.
+            let salts = try await intake.applicantSalts()
+            let opened = try [(first, "Fjordlys AS", IntakeClosed.OpenedApplicant.Status.standing), (withdrawn, "Bybris AS", .withdrawn), (third, "Seinsmart AS", .standing)].map { receipt, name, status in
+                IntakeClosed.OpenedApplicant(
+                    application: receipt.application, orgNumber: receipt.orgNumber, companyName: name,
+                    salt: Data(try #require(salts[receipt.application])).base64EncodedString(), status: status)
+            }
+            #expect(events.map(\.payload) == [.intakeClosed(IntakeClosed(deadline: Fixtures.applicationDeadline, applications: 2, withdrawn: 1, rejectedLate: 1, applicants: opened))])
             #expect(events.first?.actor == Actor(subject: "kari.officer", role: .officer))
 
             intake.clock.set(Fixtures.applicationDeadline.adding(days: 1))

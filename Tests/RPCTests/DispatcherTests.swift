@@ -150,8 +150,10 @@ struct CallContextTests {
     }
 
     @Test("the onward deadline is the earlier of the remaining budget and the call's own timeout", arguments: [
-        (incomingMs: 2000, onwardMs: 60_000, bound: 2000),
-        (incomingMs: 30_000, onwardMs: 500, bound: 500),
+        // Budgets generous enough that a loaded machine cannot spend them before the back
+        // call starts; what is checked is which of the two bounds applies.
+        (incomingMs: 10_000, onwardMs: 60_000, bound: 10_000),
+        (incomingMs: 60_000, onwardMs: 5_000, bound: 5_000),
     ])
     func onwardDeadline(incomingMs: Int, onwardMs: Int, bound: Int) async throws {
         let response = try await InProcessTransport(dispatcher: pair.front).raw(

@@ -102,6 +102,58 @@ struct EventVocabularyTests {
         #expect(path(of: outer) == "note")
     }
 
+    @Test func theOldApplicationShapesAreRefused() throws {
+        var json = try jsonObject(Self.sample(.applicationReceived))
+        guard case .object(var payload) = json["payload"] else {
+            Issue.record("unexpected shape")
+            return
+        }
+        payload["orgNumber"] = .string("920000010")
+        json["payload"] = .object(payload)
+        #expect(path(of: try #require(throws: DecodingError.self) { try decode(.object(json)) }) == "payload.orgNumber")
+        // A commitment with its salt, as it used to be recorded.
+        payload["orgNumber"] = nil
+        payload["commitment"] = .object(["digest": payload["commitment"]!, "salt": .string("q83vEjRWeJCrze8SNFZ4kA==")])
+        json["payload"] = .object(payload)
+        #expect(path(of: try #require(throws: DecodingError.self) { try decode(.object(json)) }) == "payload.commitment")
+
+        var closed = try jsonObject(Self.sample(.intakeClosed))
+        guard case .object(var members) = closed["payload"], case .array(var applicants) = members["applicants"], case .object(var first) = applicants[0] else {
+            Issue.record("unexpected shape")
+            return
+        }
+        first["contact"] = .string("kari@example.no")
+        applicants[0] = .object(first)
+        members["applicants"] = .array(applicants)
+        closed["payload"] = .object(members)
+        #expect(path(of: try #require(throws: DecodingError.self) { try decode(.object(closed)) }) == "payload.applicants[0].contact")
+    }
+
+    /// Tenders stay confidential until the deadline: no application event names an applicant
+    /// or holds a Vault salt, and the closing opens every seal, in order of receipt.
+    @Test func applicantsAreSealedUntilTheClosingOpensThem() throws {
+        let events = Self.story.events
+        let closing = try #require(events.firstIndex { $0.type == .intakeClosed })
+        let sealedTypes: Set<EventType> = [.applicationReceived, .applicationAmended, .applicationWithdrawn]
+        for event in events[..<closing] where sealedTypes.contains(event.type) {
+            let text = String(decoding: try event.canonicalBytes(), as: UTF8.self)
+            for startup in Self.story.startups {
+                #expect(!text.contains(startup.name) && !text.contains(startup.org.rawValue), "\(text)")
+            }
+            #expect(!text.contains("salt"), "\(text)")
+        }
+        guard case .intakeClosed(let closed) = events[closing].payload else { return }
+        let received = events.compactMap { event -> ApplicationReceived? in
+            if case .applicationReceived(let received) = event.payload { received } else { nil }
+        }
+        #expect(closed.applicants.map(\.application) == received.map(\.application))
+        #expect(closed.applicants.map(\.status) == [.standing, .standing, .standing, .standing, .standing, .withdrawn])
+        for (opened, seal) in zip(closed.applicants, received.map(\.applicant)) {
+            #expect(opened.opens(seal))
+        }
+        #expect(!closed.applicants[0].opens(received[1].applicant))
+    }
+
     @Test func missingPayloadOrUnknownTypeIsNamed() throws {
         var json = try jsonObject(Self.sample(.intakeClosed))
         json["payload"] = nil
@@ -144,9 +196,10 @@ struct EventVocabularyTests {
 }
 
 /// A whole accelerator round as its services would record it: a challenge with 4 places,
-/// 6 applications (one withdrawn) and one late, impartiality and a recusal, scores, a
-/// shortlist of 4, dialogue, a clarification, a pilot, an award, the standstill, two
-/// agreements signed and two dialogues ended without one. Every event type occurs.
+/// 6 applications (sealed until the closing opens them; one withdrawn) and one late,
+/// impartiality and a recusal, scores, a shortlist of 4, dialogue, a clarification, a pilot,
+/// an award, the standstill, two agreements signed and two dialogues ended without one.
+/// Every event type occurs.
 ///
 /// Confidential values are planted so tests can show they never reach a public export: all
 /// vault refs, digests, salts, grant ids and people's subjects are listed in ``secrets``, and
@@ -214,12 +267,16 @@ struct AcceleratorStory: Sendable {
         add(officer, 7, .challengeAmended(ChallengeAmended(number: 1, reason: "Questions showed the data interface was described unclearly",
                                                           changes: "Data interface clarified; one more week to apply", newApplicationDeadline: at(28))))
         for (i, startup) in startups.enumerated() {
-            add(intake, 10 + i, .applicationReceived(ApplicationReceived(application: startup.application, orgNumber: startup.org, companyName: startup.name, commitment: commitment(i), vaultRef: ref(i))))
+            add(intake, 10 + i, .applicationReceived(ApplicationReceived(application: startup.application, applicant: sealed(i), commitment: commitment(i).digest, vaultRef: ref(i))))
         }
-        add(intake, 17, .applicationAmended(ApplicationAmended(application: startups[1].application, version: 2, commitment: commitment(20), vaultRef: ref(20))))
-        add(intake, 18, .applicationWithdrawn(ApplicationWithdrawn(application: startups[5].application, orgNumber: startups[5].org, reason: "Team committed elsewhere")))
+        add(intake, 17, .applicationAmended(ApplicationAmended(application: startups[1].application, version: 2, commitment: commitment(20).digest, vaultRef: ref(20))))
+        add(intake, 18, .applicationWithdrawn(ApplicationWithdrawn(application: startups[5].application, reason: "Team committed elsewhere")))
         add(startupActor(5), 18, hours: 1, .confidentialDataShredded(ConfidentialDataShredded(owner: startups[5].org, refs: 1, reason: "withdrawn")))
-        add(intake, 28, .intakeClosed(IntakeClosed(deadline: at(28), applications: 5, withdrawn: 1, rejectedLate: 1)))
+        let opened = startups.enumerated().map { i, startup in
+            IntakeClosed.OpenedApplicant(application: startup.application, orgNumber: startup.org, companyName: startup.name,
+                                         salt: Data(applicantSalt(i)).base64EncodedString(), status: i == 5 ? .withdrawn : .standing)
+        }
+        add(intake, 28, .intakeClosed(IntakeClosed(deadline: at(28), applications: 5, withdrawn: 1, rejectedLate: 1, applicants: opened)))
         add(intake, 28, hours: 1, .applicationRejectedLate(ApplicationRejectedLate(orgNumber: lateOrg, receivedAt: at(28, hours: 1), deadline: at(28))))
         add(officer, 29, .panelAssigned(PanelAssigned(evaluators: evaluators.map(\.subject), applications: startups.prefix(5).map(\.application))))
         for (e, evaluator) in evaluators.enumerated() {
@@ -297,6 +354,16 @@ struct AcceleratorStory: Sendable {
         let ref = VaultRef("vref_" + Digest.sha256(Array("ref-\(n)".utf8)).hex.prefix(32))!
         secrets.append(ref.rawValue)
         return ref
+    }
+
+    /// Startup i's applicant salt: public from the closing, so not a secret.
+    func applicantSalt(_ i: Int) -> [UInt8] {
+        Digest.sha256(Array("applicant-salt-\(i)".utf8)).bytes
+    }
+
+    /// Startup i's sealed applicant, as Intake seals it. Two strings always encode as JSON.
+    private func sealed(_ i: Int) -> Digest {
+        try! SealedApplicant.seal(orgNumber: startups[i].org, companyName: startups[i].name, salt: applicantSalt(i))
     }
 
     /// A distinct commitment per n; its digest and salt are listed as secrets.

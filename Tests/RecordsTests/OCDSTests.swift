@@ -145,6 +145,13 @@ struct OCDSTests {
         #expect(package.records[0].releases.map(\.tag) == [[.tender], [.tenderAmendment]])
     }
 
+    @Test func tenderersComeFromTheOpeningAtTheClosing() throws {
+        let withoutApplicationEvents = story.entries.filter { !$0.event.type.rawValue.hasPrefix("application.") }
+        let compiled = export(withoutApplicationEvents).records[0].compiledRelease
+        #expect(compiled.tender?.tenderers == self.compiled.tender?.tenderers)
+        #expect(compiled.parties == self.compiled.parties)
+    }
+
     @Test func anAwardWithdrawnBeforeSigningIsCancelled() throws {
         var events = story.events
         events.remove(at: try #require(events.lastIndex { $0.type == .agreementSigned }))

@@ -61,6 +61,36 @@ struct ProtocolTests {
         #expect(decisions(.dialogueEndedWithoutAgreement).map(\.summary) == ["Dialogue with Nordlys Data AS ended without agreement", "Dialogue with Trikk Analytics AS ended without agreement"])
     }
 
+    @Test func applicantsAreNamedOnlyFromTheClosingThatOpensThem() {
+        #expect(decisions(.applicationReceived).map(\.summary) == story.startups.map { "Application \($0.application) received (sealed until the deadline)" })
+        #expect(decisions(.applicationAmended).map(\.summary) == ["Application app-fjord amended (version 2)"])
+        #expect(decisions(.applicationWithdrawn).map(\.summary) == ["Application app-regn withdrawn"])
+        #expect(decisions(.intakeClosed).map(\.summary) == [
+            "Intake closed at the deadline: 5 applications, 1 withdrawn, 1 rejected as late; applicants opened: "
+                + "Bysykkel Labs AS (app-bysykkel, org. no. 920000010); Fjord Sensor AS (app-fjord, org. no. 920000029); "
+                + "Nordlys Data AS (app-nordlys, org. no. 920000037); Trikk Analytics AS (app-trikk, org. no. 920000045); "
+                + "Snø Robotics AS (app-sno, org. no. 920000053); Regn AS (app-regn, org. no. 920000061, withdrawn)",
+        ])
+        let closing = built.decisions.first { $0.type == .intakeClosed }!.index
+        for decision in built.decisions where decision.index < closing && decision.type.rawValue.hasPrefix("application.") {
+            for startup in story.startups {
+                #expect(!decision.summary.contains(startup.name) && !decision.summary.contains(startup.org.rawValue), "\(decision.summary)")
+            }
+        }
+    }
+
+    @Test func anOpeningThatDoesNotMatchItsSealIsFlagged() throws {
+        var events = story.events
+        let i = try #require(events.firstIndex { $0.type == .intakeClosed })
+        guard case .intakeClosed(var closed) = events[i].payload else { return }
+        closed.applicants[1].companyName = "Fjord Sensors AS"
+        closed.applicants[2].salt = closed.applicants[3].salt
+        events[i].payload = .intakeClosed(closed)
+        let entries = events.enumerated().map { RecordEntry(index: Int64($0.offset), leaf: "", event: $0.element) }
+        let summary = ProtocolBuilder.build(challenge: AcceleratorStory.challenge, entries: entries).decisions.first { $0.type == .intakeClosed }?.summary ?? ""
+        #expect(summary.contains("Bysykkel Labs AS (app-bysykkel, org. no. 920000010); Fjord Sensors AS (app-fjord, org. no. 920000029) — does not match its sealed receipt; Nordlys Data AS (app-nordlys, org. no. 920000037) — does not match its sealed receipt; Trikk Analytics AS (app-trikk, org. no. 920000045);"))
+    }
+
     @Test func markdownHasTheTermsAndEveryDecision() {
         let protocolOf = built
         let markdown = protocolOf.markdown

@@ -89,6 +89,17 @@ struct IntakeHarness: Sendable {
         }
     }
 
+    /// The applicant salts Intake keeps, by application: what seals who applied until the
+    /// closing publishes them.
+    func applicantSalts() async throws -> [ApplicationID: [UInt8]] {
+        var salts: [ApplicationID: [UInt8]] = [:]
+        for row in try await database.sql.raw("SELECT id, applicant_salt FROM intake_applications").all() {
+            let id = try #require(ApplicationID(try row.decode(column: "id", as: String.self)))
+            salts[id] = Array(try #require(Data(base64Encoded: try row.decode(column: "applicant_salt", as: String.self))))
+        }
+        return salts
+    }
+
     /// A fingerprint of every Intake row and the outbox: equal before and after a refused
     /// call proves that it stored nothing.
     func fingerprint() async throws -> String {
@@ -99,7 +110,7 @@ struct IntakeHarness: Sendable {
             "SELECT challenge_id, amendment, org FROM intake_notices ORDER BY challenge_id, amendment, org",
             "SELECT challenge_id, org, company_name FROM intake_interests ORDER BY seq",
             "SELECT id, question, published_question, answer, number FROM intake_questions ORDER BY seq",
-            "SELECT id, status, public_part, version, digest, withdrawn_at FROM intake_applications ORDER BY seq",
+            "SELECT id, status, public_part, version, digest, withdrawn_at, applicant_salt FROM intake_applications ORDER BY seq",
             "SELECT application_id, version, digest FROM intake_application_versions ORDER BY application_id, version",
             "SELECT event_id FROM outbox ORDER BY seq",
         ]

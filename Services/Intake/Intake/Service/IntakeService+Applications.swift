@@ -18,6 +18,11 @@ extension IntakeService {
     /// discretion, and only the fact is kept: `application.rejected_late` and the challenge's
     /// late count, nothing of the submission. The receipt's time is the server's legal clock,
     /// read with the challenge locked, so no application is received after intake closed.
+    ///
+    /// Tenders stay confidential until the deadline: `application.received` names no one. Its
+    /// `applicant` seals the organisation number and company name with a random salt kept
+    /// here, which the closing publishes (``close(_:by:)``), and its actor is Intake, since the
+    /// startup's subject could name it.
     public func submitApplication(_ request: SubmitApplicationRequest, by caller: Caller) async throws -> ApplicationReceipt {
         let org = try caller.requireOrganisation()
         let outcome = try await changing { tx -> Submission in
@@ -48,9 +53,11 @@ extension IntakeService {
             let application = Application(
                 id: id, challenge: row.id, orgNumber: org, status: .received, publicPart: request.application, version: 1,
                 commitment: receipt.commitment, vaultRef: receipt.ref, receivedAt: now, updatedAt: now, digest: digest, withdrawnAt: nil)
-            try await self.store.insertApplication(application, on: tx)
-            let event = ApplicationReceived(application: id, orgNumber: org, companyName: request.application.companyName, commitment: receipt.commitment, vaultRef: receipt.ref)
-            try await self.emit(.applicationReceived(event), challenge: row.id, by: caller, at: now, on: tx)
+            let salt = SealedApplicant.newSalt()
+            try await self.store.insertApplication(application, applicantSalt: salt, on: tx)
+            let applicant = try SealedApplicant.seal(orgNumber: org, companyName: request.application.companyName, salt: salt)
+            let event = ApplicationReceived(application: id, applicant: applicant, commitment: receipt.commitment.digest, vaultRef: receipt.ref)
+            try await self.emit(.applicationReceived(event), challenge: row.id, by: .intakeService, at: now, on: tx)
             return .received(application.receipt)
         }
         switch outcome {
@@ -67,6 +74,9 @@ extension IntakeService {
 
     /// A startup replaces its own application before the deadline: the next version, with
     /// a new receipt; the confidential part stays as it was unless a new receipt is given.
+    /// A new company name is not resealed: the closing opens the name sealed at submission,
+    /// which the first receipt's `applicant` commits to. The event's actor is Intake, as for
+    /// a submission.
     public func amendApplication(_ request: AmendApplicationRequest, by caller: Caller) async throws -> ApplicationReceipt {
         let org = try caller.requireOrganisation()
         let receipt = try await changing { tx in
@@ -88,8 +98,8 @@ extension IntakeService {
             next.digest = try ApplicationDigest.compute(
                 challenge: row.id, orgNumber: org, publicPart: next.publicPart, commitment: next.commitment, vaultRef: next.vaultRef, version: next.version)
             try await self.store.replaceApplication(next, on: tx)
-            let event = ApplicationAmended(application: next.id, version: next.version, commitment: next.commitment, vaultRef: next.vaultRef)
-            try await self.emit(.applicationAmended(event), challenge: row.id, by: caller, at: now, on: tx)
+            let event = ApplicationAmended(application: next.id, version: next.version, commitment: next.commitment.digest, vaultRef: next.vaultRef)
+            try await self.emit(.applicationAmended(event), challenge: row.id, by: .intakeService, at: now, on: tx)
             return next.receipt
         }
         log.info("application amended", metadata: ["application": .string(receipt.application.rawValue), "version": .stringConvertible(receipt.version)])
@@ -97,7 +107,8 @@ extension IntakeService {
     }
 
     /// A startup withdraws its own application before the deadline. It stays listed (as
-    /// withdrawn) and the organisation cannot apply to the challenge again.
+    /// withdrawn) and the organisation cannot apply to the challenge again. The event names
+    /// only the application, with Intake as its actor; the closing opens who withdrew.
     public func withdrawApplication(_ request: WithdrawApplicationRequest, by caller: Caller) async throws -> Application {
         let org = try caller.requireOrganisation()
         if let reason = request.reason { try TextRule.check(reason, "reason", length: 1...2000) }
@@ -106,7 +117,7 @@ extension IntakeService {
             let now = self.clock.now()
             try Self.requireOpen(row, current, at: now)
             try await self.store.markWithdrawn(current.id, at: now, on: tx)
-            try await self.emit(.applicationWithdrawn(ApplicationWithdrawn(application: current.id, orgNumber: org, reason: request.reason)), challenge: row.id, by: caller, at: now, on: tx)
+            try await self.emit(.applicationWithdrawn(ApplicationWithdrawn(application: current.id, reason: request.reason)), challenge: row.id, by: .intakeService, at: now, on: tx)
             guard let withdrawn = try await self.store.application(current.id, on: tx) else { throw RPCError(.internal, "application vanished") }
             return withdrawn
         }

@@ -33,6 +33,10 @@ extension IntakeService {
 
     /// Closes `id` once: the conditional update lets exactly one of two racing closers (an
     /// officer and the automatic closer, or two replicas) record `intake.closed`.
+    ///
+    /// The closing is the opening: `intake.closed` lists every application received, in order
+    /// of receipt, with the organisation number, company name and salt its
+    /// `application.received` sealed, so anyone can check each seal.
     func close(_ id: ChallengeID, by caller: Caller) async throws -> (summary: IntakeSummary, closedNow: Bool) {
         let result = try await changing { tx -> (summary: IntakeSummary, closedNow: Bool) in
             let row = try await self.visibleChallenge(id, to: caller, forUpdate: true, on: tx)
@@ -45,15 +49,18 @@ extension IntakeService {
             guard row.timelineInForce.intakeMayClose(at: now) else {
                 throw RPCError(.failedPrecondition, "intake closes after the application deadline (\(row.applicationDeadline)); it is \(now)")
             }
-            let counts = try await self.store.applicationCounts(challenge: row.id, on: tx)
+            let applicants = try await self.store.openedApplicants(challenge: row.id, on: tx)
+            let standing = applicants.filter { $0.status == .standing }.count
             let summary = IntakeSummary(
-                challenge: row.id, deadline: row.applicationDeadline, applications: counts.standing,
-                withdrawn: counts.withdrawn, rejectedLate: row.rejectedLate, closedAt: now)
+                challenge: row.id, deadline: row.applicationDeadline, applications: standing,
+                withdrawn: applicants.count - standing, rejectedLate: row.rejectedLate, closedAt: now)
             guard try await self.store.markClosed(row.id, summary: summary, on: tx) else {
                 guard let closed = try await self.store.challenge(row.id, on: tx) else { throw RPCError(.notFound, "no challenge \(row.id)") }
                 return (try Self.storedSummary(closed), false)
             }
-            let event = IntakeClosed(deadline: summary.deadline, applications: summary.applications, withdrawn: summary.withdrawn, rejectedLate: summary.rejectedLate)
+            let event = IntakeClosed(
+                deadline: summary.deadline, applications: summary.applications, withdrawn: summary.withdrawn, rejectedLate: summary.rejectedLate,
+                applicants: applicants)
             try await self.emit(.intakeClosed(event), challenge: row.id, by: caller, at: now, on: tx)
             return (summary, true)
         }

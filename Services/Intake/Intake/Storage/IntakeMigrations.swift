@@ -1,3 +1,5 @@
+import Foundation
+import Messages
 public import ServiceKit
 import SQLKit
 
@@ -6,7 +8,9 @@ import SQLKit
 /// things arrived in, which lists follow.
 ///
 /// Confidential content has no column anywhere: an application holds the Vault reference
-/// and the salted commitment only (DESIGN.md §4).
+/// and the salted commitment only (DESIGN.md §4). `applicant_salt` seals who applied until
+/// the closing; the name sealed is the company name of version 1 (in
+/// `intake_application_versions`).
 public enum IntakeMigrations {
     public static let component = "intake"
 
@@ -68,6 +72,16 @@ public enum IntakeMigrations {
                     challenge_id TEXT NOT NULL, org TEXT NOT NULL, first_at BIGINT NOT NULL, attempts BIGINT NOT NULL,
                     PRIMARY KEY (challenge_id, org))
                 """).run()
+        },
+        // The salt that seals who applied until the closing opens it (``SealedApplicant``);
+        // base64 of 32 random bytes. Applications received before this version get one now.
+        Migration(version: 3, name: "applicant salts, sealed until the deadline") { db, _ in
+            try await db.raw("ALTER TABLE intake_applications ADD COLUMN applicant_salt TEXT").run()
+            for row in try await db.raw("SELECT id FROM intake_applications WHERE applicant_salt IS NULL").all() {
+                let id = try row.decode(column: "id", as: String.self)
+                let salt = Data(SealedApplicant.newSalt()).base64EncodedString()
+                try await db.raw("UPDATE intake_applications SET applicant_salt = \(bind: salt) WHERE id = \(bind: id)").run()
+            }
         },
     ]
 }

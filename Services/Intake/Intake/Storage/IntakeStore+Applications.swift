@@ -1,3 +1,4 @@
+import Foundation
 import Messages
 import SQLKit
 
@@ -36,13 +37,15 @@ extension IntakeStore {
         return try await db.raw(query).all().map(Self.application(row:))
     }
 
-    func insertApplication(_ application: Application, on db: any SQLDatabase) async throws {
+    /// Inserts a new application (version 1) with the salt that seals who applied.
+    func insertApplication(_ application: Application, applicantSalt: [UInt8], on db: any SQLDatabase) async throws {
         try await db.raw("""
-            INSERT INTO intake_applications (id, challenge_id, org, status, public_part, version, commitment, salt, vault_ref, digest, received_at, updated_at)
+            INSERT INTO intake_applications (id, challenge_id, org, status, public_part, version, commitment, salt, vault_ref, digest, received_at, updated_at, applicant_salt)
             VALUES (\(bind: application.id.rawValue), \(bind: application.challenge.rawValue), \(bind: application.orgNumber.rawValue),
                     \(bind: application.status.rawValue), \(bind: try jsonText(application.publicPart)), \(bind: Int64(application.version)),
                     \(bind: application.commitment.digest.description), \(bind: application.commitment.salt), \(bind: application.vaultRef.rawValue),
-                    \(bind: application.digest.description), \(bind: application.receivedAt.millisecondsSinceEpoch), \(bind: application.updatedAt.millisecondsSinceEpoch))
+                    \(bind: application.digest.description), \(bind: application.receivedAt.millisecondsSinceEpoch), \(bind: application.updatedAt.millisecondsSinceEpoch),
+                    \(bind: Data(applicantSalt).base64EncodedString()))
             """).run()
         try await insertVersion(of: application, on: db)
     }
@@ -77,17 +80,24 @@ extension IntakeStore {
             """).run()
     }
 
-    /// How many of `challenge`'s applications stand and how many were withdrawn.
-    func applicationCounts(challenge: ChallengeID, on db: any SQLDatabase) async throws -> (standing: Int, withdrawn: Int) {
-        let rows = try await db.raw("SELECT status, COUNT(*) AS n FROM intake_applications WHERE challenge_id = \(bind: challenge.rawValue) GROUP BY status").all()
-        var counts = (standing: 0, withdrawn: 0)
-        for row in rows {
-            let n = try row.int("n")
-            switch try row.parsed("status", ApplicationStatus.init(rawValue:)) {
-            case .received: counts.standing = n
-            case .withdrawn: counts.withdrawn = n
+    /// Every application of `challenge` opened, in order of first receipt: the organisation,
+    /// the company name and salt sealed at version 1 (an amendment does not reseal), and
+    /// whether it stands.
+    func openedApplicants(challenge: ChallengeID, on db: any SQLDatabase) async throws -> [IntakeClosed.OpenedApplicant] {
+        try await db.raw("""
+            SELECT a.id, a.org, a.status, a.applicant_salt, v.public_part
+            FROM intake_applications a JOIN intake_application_versions v ON v.application_id = a.id AND v.version = 1
+            WHERE a.challenge_id = \(bind: challenge.rawValue) ORDER BY a.seq
+            """).all().map { row in
+                let status: IntakeClosed.OpenedApplicant.Status = switch try row.parsed("status", ApplicationStatus.init(rawValue:)) {
+                case .received: .standing
+                case .withdrawn: .withdrawn
+                }
+                return IntakeClosed.OpenedApplicant(
+                    application: try row.parsed("id", ApplicationID.init), orgNumber: try row.parsed("org", OrgNumber.init),
+                    companyName: try row.json("public_part", as: ApplicationPublicPart.self).companyName,
+                    salt: try row.parsed("applicant_salt") { Data(base64Encoded: $0)?.count == SealedApplicant.saltLength ? $0 : nil },
+                    status: status)
             }
-        }
-        return counts
     }
 }

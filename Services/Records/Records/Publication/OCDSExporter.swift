@@ -3,10 +3,10 @@ public import Messages
 /// Derives the Open Contracting (OCDS 1.1) record package of a challenge from its record
 /// entries, for publication.
 ///
-/// Only public information leaves: the published terms and amendments, after the deadline the
-/// names of the applicants (tenderers), the awards and the signed contracts. Vault references,
-/// commitments, scores, evaluators, reasons given to individual startups, pilots and the
-/// dialogue stay out. Pure: the same entries give the same package.
+/// Only public information leaves: the published terms and amendments, the names of the
+/// applicants (tenderers) once `intake.closed` opens them, the awards and the signed
+/// contracts. Vault references, commitments, scores, evaluators, reasons given to individual
+/// startups, pilots and the dialogue stay out. Pure: the same entries give the same package.
 ///
 /// Releases, oldest first, one per event that changes public information:
 ///

@@ -7,11 +7,9 @@ struct OCDSProcess {
     let challenge: ChallengeID
     private var buyer: OCDSOrganization?
     private var tender: OCDSTender?
-    /// Applications in order of receipt, with who made them.
-    private var applications: [(id: ApplicationID, org: OrgNumber, name: String)] = []
-    private var withdrawn: Set<ApplicationID> = []
-    /// Applicants are named only once the deadline passed.
-    private var tenderersPublic = false
+    /// The applications standing at the deadline, in order of receipt. Applicants are sealed
+    /// until then: only `intake.closed` opens who they are.
+    private var tenderers: [IntakeClosed.OpenedApplicant] = []
     private var suppliers: [OrgNumber: String] = [:]
     private var awards: [OCDSAward] = []
     private var contracts: [OCDSContract] = []
@@ -33,18 +31,10 @@ struct OCDSProcess {
             tender?.amendments = amendments
             if let deadline = a.newApplicationDeadline { tender?.tenderPeriod?.endDate = deadline }
             return release(event, [.tenderAmendment], tender: true)
-        case .applicationReceived(let a):
-            applications.removeAll { $0.org == a.orgNumber && withdrawn.contains($0.id) }
-            applications.append((a.application, a.orgNumber, a.companyName))
-            return nil
-        case .applicationWithdrawn(let w):
-            withdrawn.insert(w.application)
-            return nil
-        case .intakeClosed where tender != nil:
-            tenderersPublic = true
-            let tenderers = standing.map { Self.reference($0.org, $0.name) }
+        case .intakeClosed(let c) where tender != nil:
+            tenderers = c.applicants.filter { $0.status == .standing }
             tender?.numberOfTenderers = tenderers.count
-            tender?.tenderers = tenderers
+            tender?.tenderers = tenderers.map { Self.reference($0.orgNumber, $0.companyName) }
             return release(event, [.tenderUpdate], tender: true)
         case .awardDecided(let a):
             for d in a.decisions where d.kind != .none {
@@ -87,23 +77,17 @@ struct OCDSProcess {
                     tender: includeTender ? tender : nil, awards: includeAwards ? awards : nil, contracts: includeContracts ? contracts : nil)
     }
 
-    private var standing: [(id: ApplicationID, org: OrgNumber, name: String)] {
-        applications.filter { !withdrawn.contains($0.id) }
-    }
-
     private var buyerReference: OCDSOrganizationReference? {
         buyer.map { OCDSOrganizationReference(id: $0.id, name: $0.name) }
     }
 
-    /// The buyer, then the tenderers (once public) in order of receipt, then any supplier not
+    /// The buyer, then the tenderers (once opened) in order of receipt, then any supplier not
     /// among them.
     private var parties: [OCDSOrganization] {
         var out = buyer.map { [$0] } ?? []
         var listed: Set<OrgNumber> = []
-        if tenderersPublic {
-            for a in standing where listed.insert(a.org).inserted {
-                out.append(Self.organization(a.org, a.name, roles: suppliers[a.org] == nil ? ["tenderer"] : ["tenderer", "supplier"]))
-            }
+        for a in tenderers where listed.insert(a.orgNumber).inserted {
+            out.append(Self.organization(a.orgNumber, a.companyName, roles: suppliers[a.orgNumber] == nil ? ["tenderer"] : ["tenderer", "supplier"]))
         }
         for (org, name) in suppliers.sorted(by: { $0.key < $1.key }) where !listed.contains(org) {
             out.append(Self.organization(org, name, roles: ["supplier"]))

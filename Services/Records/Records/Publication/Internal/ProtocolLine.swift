@@ -2,8 +2,13 @@ import Messages
 
 /// Company names learnt from earlier events, so a line can say "Bysykkel AS" where its
 /// event names only an application or a dialogue id.
+///
+/// Applicants are sealed until the deadline: their names are learnt from `intake.closed`,
+/// which opens them, and until then a line names the application id only.
 struct ProtocolNames {
     private var applications: [ApplicationID: String] = [:]
+    /// Each application's sealed ``ApplicationReceived/applicant``, to check its opening.
+    private var seals: [ApplicationID: Digest] = [:]
     private var dialogues: [DialogueID: String] = [:]
     /// The published criteria, to name a tie-break criterion.
     private(set) var criteria: [ChallengePublished.Criterion] = []
@@ -13,7 +18,9 @@ struct ProtocolNames {
         case .challengePublished(let published) where criteria.isEmpty:
             criteria = published.criteria
         case .applicationReceived(let received):
-            applications[received.application] = received.companyName
+            seals[received.application] = received.applicant
+        case .intakeClosed(let closed):
+            for opened in closed.applicants { applications[opened.application] = opened.companyName }
         case .dialogueOpened(let opened):
             dialogues[opened.dialogue] = opened.companyName
             applications[opened.application] = applications[opened.application] ?? opened.companyName
@@ -28,6 +35,12 @@ struct ProtocolNames {
 
     func dialogue(_ id: DialogueID) -> String {
         dialogues[id] ?? "dialogue \(id)"
+    }
+
+    /// Whether `opened` opens the seal its application was received with; false when the
+    /// record holds no such receipt.
+    func opensSeal(_ opened: IntakeClosed.OpenedApplicant) -> Bool {
+        seals[opened.application].map(opened.opens) ?? false
     }
 }
 
@@ -48,17 +61,22 @@ struct ProtocolLine {
         case .questionAnswered(let q):
             summary = "Question \(q.number) answered to all applicants"
         case .applicationReceived(let a):
-            summary = "Application \(a.application) received from \(a.companyName) (org. no. \(a.orgNumber))"
+            summary = "Application \(a.application) received (sealed until the deadline)"
         case .applicationAmended(let a):
-            summary = "Application of \(names.application(a.application)) amended (version \(a.version))"
+            summary = "Application \(a.application) amended (version \(a.version))"
         case .applicationWithdrawn(let w):
-            summary = "Application of \(names.application(w.application)) withdrawn"
+            summary = "Application \(w.application) withdrawn"
             reason = w.reason
         case .applicationRejectedLate(let r):
             summary = "Submission from org. no. \(r.orgNumber) rejected as late: received \(OsloTime.format(r.receivedAt)), deadline \(OsloTime.format(r.deadline))"
             reason = "Received after the application deadline; late submissions are rejected without discretion"
         case .intakeClosed(let c):
+            let opened = c.applicants.map { a in
+                "\(a.companyName) (\(a.application), org. no. \(a.orgNumber)\(a.status == .withdrawn ? ", withdrawn" : ""))"
+                    + (names.opensSeal(a) ? "" : " — does not match its sealed receipt")
+            }
             summary = "Intake closed at the deadline: \(c.applications) applications, \(c.withdrawn) withdrawn, \(c.rejectedLate) rejected as late"
+                + (opened.isEmpty ? "" : "; applicants opened: " + opened.joined(separator: "; "))
         case .panelAssigned(let p):
             summary = "Evaluators \(p.evaluators.joined(separator: ", ")) assigned to \(p.applications.count) applications"
         case .consensusRecorded(let c):
