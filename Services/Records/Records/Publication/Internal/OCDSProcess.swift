@@ -10,6 +10,8 @@ struct OCDSProcess {
     /// The applications standing at the deadline, in order of receipt. Applicants are sealed
     /// until then: only `intake.closed` opens who they are.
     private var tenderers: [IntakeClosed.OpenedApplicant] = []
+    /// The sealed applicant digest each application was received with.
+    private var seals: [ApplicationID: Digest] = [:]
     private var suppliers: [OrgNumber: String] = [:]
     private var awards: [OCDSAward] = []
     private var contracts: [OCDSContract] = []
@@ -31,8 +33,13 @@ struct OCDSProcess {
             tender?.amendments = amendments
             if let deadline = a.newApplicationDeadline { tender?.tenderPeriod?.endDate = deadline }
             return release(event, [.tenderAmendment], tender: true)
+        case .applicationReceived(let r):
+            seals[r.application] = r.applicant
+            return nil
         case .intakeClosed(let c) where tender != nil:
-            tenderers = c.applicants.filter { $0.status == .standing }
+            // Only an opening that matches its seal is published as a tenderer: a name the
+            // record cannot tie to a receipt is not one.
+            tenderers = c.applicants.filter { $0.status == .standing && seals[$0.application].map($0.opens) == true }
             tender?.numberOfTenderers = tenderers.count
             tender?.tenderers = tenderers.map { Self.reference($0.orgNumber, $0.companyName) }
             return release(event, [.tenderUpdate], tender: true)
