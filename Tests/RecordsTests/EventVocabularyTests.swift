@@ -271,7 +271,7 @@ struct AcceleratorStory: Sendable {
         }
         add(intake, 17, .applicationAmended(ApplicationAmended(application: startups[1].application, version: 2, commitment: commitment(20).digest, vaultRef: ref(20))))
         add(intake, 18, .applicationWithdrawn(ApplicationWithdrawn(application: startups[5].application, reason: "Team committed elsewhere")))
-        add(startupActor(5), 18, hours: 1, .confidentialDataShredded(ConfidentialDataShredded(owner: startups[5].org, refs: 1, reason: "withdrawn")))
+        add(vault, 18, hours: 1, .confidentialDataShredded(ConfidentialDataShredded(owner: ConfidentialDataShredded.sealOwner(startups[5].org, salt: Array(repeating: 5, count: 32)), refs: 1, reason: "withdrawn", requestedBy: .startup)))
         let opened = startups.enumerated().map { i, startup in
             IntakeClosed.OpenedApplicant(application: startup.application, orgNumber: startup.org, companyName: startup.name,
                                          salt: Data(applicantSalt(i)).base64EncodedString(), status: i == 5 ? .withdrawn : .standing)

@@ -52,9 +52,15 @@ struct ShredTests {
             let shreds = try await vault.outboxEvents().filter { $0.type == .confidentialDataShredded }
             #expect(shreds.count == 1)
             let event = try #require(shreds.first)
-            #expect(event.actor == Actor(subject: "founder", role: .startup) && event.challenge == VaultHarness.challenge)
+            #expect(event.actor == Actor(subject: "vault", role: .service) && event.challenge == VaultHarness.challenge)
             guard case .confidentialDataShredded(let body) = event.payload else { return }
-            #expect(body == ConfidentialDataShredded(owner: VaultHarness.owner, refs: 2, reason: "withdrawn"))
+            // The owner is sealed (who applied is secret until the deadline); the salt the
+            // startup got opens it.
+            let salt = try #require(Data(base64Encoded: shredded.ownerSalt))
+            #expect(salt.count == 32)
+            #expect(body == ConfidentialDataShredded(owner: ConfidentialDataShredded.sealOwner(VaultHarness.owner, salt: Array(salt)), refs: 2, reason: "withdrawn", requestedBy: .startup))
+            let payload = String(decoding: try CanonicalJSON.encode(event), as: UTF8.self)
+            #expect(!payload.contains(VaultHarness.owner.rawValue) && !payload.contains("founder"))
         }
     }
 
@@ -82,7 +88,9 @@ struct ShredTests {
             let done = try await vault.call(VaultAPI.shred, request, token: officer)
             #expect(done.refs == 1)
             let event = try #require(try await vault.outboxEvents().first)
-            #expect(event.actor == Actor(subject: "kari", role: .officer))
+            #expect(event.actor == Actor(subject: "vault", role: .service))
+            guard case .confidentialDataShredded(let body) = event.payload else { Issue.record("not a shred"); return }
+            #expect(body.requestedBy == .officer)
         }
     }
 

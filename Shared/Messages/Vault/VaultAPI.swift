@@ -237,9 +237,13 @@ public struct ShredResponse: Codable, Sendable, Hashable {
     /// How many deposits became unreadable.
     public var refs: Int
     public var shreddedAt: Timestamp
-    public init(refs: Int, shreddedAt: Timestamp) {
+    /// Base64 of the salt that seals the owner in the recorded `confidential_data.shredded`
+    /// (``ConfidentialDataShredded/sealOwner(_:salt:)``).
+    public var ownerSalt: String
+    public init(refs: Int, shreddedAt: Timestamp, ownerSalt: String) {
         self.refs = refs
         self.shreddedAt = shreddedAt
+        self.ownerSalt = ownerSalt
     }
 }
 

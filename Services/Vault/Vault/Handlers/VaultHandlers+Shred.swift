@@ -29,14 +29,20 @@ extension VaultHandlers {
                 throw RPCError(.notFound, "nothing is deposited for \(owner) in challenge \(request.challenge)")
             }
             try await store.destroyDataKey(owner: owner, challenge: request.challenge, at: now, on: tx)
+            var salt = SystemRandomNumberGenerator()
             let shred = VaultStore.ShredRow(
                 owner: owner, challenge: request.challenge, shreddedAt: now,
                 refs: try await store.depositCount(owner: owner, challenge: request.challenge, on: tx),
-                reason: request.reason, actor: actor, eventID: EventID())
+                reason: request.reason, actor: actor, eventID: EventID(),
+                ownerSalt: (0..<32).map { _ in UInt8.random(in: 0...255, using: &salt) })
             try await store.insert(shred, on: tx)
+            // Recorded by the Vault with the owner sealed: the caller's subject (a startup's)
+            // could name it, and who applied is sealed until the deadline.
             let event = ProcurementEvent(
-                id: shred.eventID, challenge: request.challenge, actor: actor, time: now,
-                payload: .confidentialDataShredded(ConfidentialDataShredded(owner: owner, refs: shred.refs, reason: request.reason)))
+                id: shred.eventID, challenge: request.challenge, actor: Actor(subject: "vault", role: .service), time: now,
+                payload: .confidentialDataShredded(ConfidentialDataShredded(
+                    owner: ConfidentialDataShredded.sealOwner(owner, salt: shred.ownerSalt), refs: shred.refs,
+                    reason: request.reason, requestedBy: actor.role)))
             try await Outbox.enqueue(AppendRequest(event: event), eventID: shred.eventID.rawValue, to: RecordsAPI.append, on: tx)
             return (shred, true)
         }
@@ -54,6 +60,6 @@ extension VaultHandlers {
                 "refs": .stringConvertible(shred.refs), "event_id": .string(shred.eventID.rawValue),
             ])
         }
-        return ShredResponse(refs: shred.refs, shreddedAt: shred.shreddedAt)
+        return ShredResponse(refs: shred.refs, shreddedAt: shred.shreddedAt, ownerSalt: Data(shred.ownerSalt).base64EncodedString())
     }
 }

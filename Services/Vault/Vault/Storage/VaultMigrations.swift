@@ -1,4 +1,5 @@
 public import ServiceKit
+import Foundation
 import SQLKit
 
 /// The Vault's tables (DESIGN.md §4). Only ciphertext and wrapped keys are stored: content
@@ -46,6 +47,17 @@ public enum VaultMigrations {
                 """,
             ] {
                 try await db.raw(SQLQueryString(statement)).run()
+            }
+        },
+        Migration(version: 2, name: "shred owner salt") { db, _ in
+            // The recorded shred seals its owner; existing rows get a salt of their own.
+            try await db.raw("ALTER TABLE vault_shreds ADD COLUMN owner_salt TEXT").run()
+            for row in try await db.raw("SELECT owner, challenge FROM vault_shreds").all() {
+                let salt = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+                try await db.raw("""
+                    UPDATE vault_shreds SET owner_salt = \(bind: salt)
+                    WHERE owner = \(bind: try row.decode(column: "owner", as: String.self)) AND challenge = \(bind: try row.decode(column: "challenge", as: String.self))
+                    """).run()
             }
         },
     ]

@@ -13,16 +13,19 @@ extension VaultStore {
         var reason: String
         var actor: Actor
         var eventID: EventID
+        /// Seals the owner in the recorded event.
+        var ownerSalt: [UInt8]
     }
 
     func shred(owner: OrgNumber, challenge: ChallengeID, on db: any SQLDatabase) async throws -> ShredRow? {
         let row = try await db.raw("""
-            SELECT shredded_at, refs, reason, actor_subject, actor_role, event_id FROM vault_shreds
+            SELECT shredded_at, refs, reason, actor_subject, actor_role, event_id, owner_salt FROM vault_shreds
             WHERE owner = \(bind: owner.rawValue) AND challenge = \(bind: challenge.rawValue)
             """).first()
         guard let row else { return nil }
         guard let role = Role(rawValue: try row.decode(column: "actor_role", as: String.self)),
-              let eventID = EventID(try row.decode(column: "event_id", as: String.self))
+              let eventID = EventID(try row.decode(column: "event_id", as: String.self)),
+              let salt = Data(base64Encoded: try row.decode(column: "owner_salt", as: String?.self) ?? "")
         else { throw RPCError(.dataLoss, "a stored shred record is malformed") }
         return ShredRow(
             owner: owner, challenge: challenge,
@@ -30,15 +33,15 @@ extension VaultStore {
             refs: Int(try row.decode(column: "refs", as: Int64.self)),
             reason: try row.decode(column: "reason", as: String.self),
             actor: Actor(subject: try row.decode(column: "actor_subject", as: String.self), role: role),
-            eventID: eventID)
+            eventID: eventID, ownerSalt: Array(salt))
     }
 
     func insert(_ shred: ShredRow, on db: any SQLDatabase) async throws {
         try await db.raw("""
-            INSERT INTO vault_shreds (owner, challenge, shredded_at, refs, reason, actor_subject, actor_role, event_id)
+            INSERT INTO vault_shreds (owner, challenge, shredded_at, refs, reason, actor_subject, actor_role, event_id, owner_salt)
             VALUES (\(bind: shred.owner.rawValue), \(bind: shred.challenge.rawValue), \(bind: shred.shreddedAt.millisecondsSinceEpoch),
                     \(bind: Int64(shred.refs)), \(bind: shred.reason), \(bind: shred.actor.subject), \(bind: shred.actor.role.rawValue),
-                    \(bind: shred.eventID.rawValue))
+                    \(bind: shred.eventID.rawValue), \(bind: Data(shred.ownerSalt).base64EncodedString()))
             """).run()
     }
 

@@ -26,20 +26,31 @@ public struct ConfidentialDataAccessed: EventBody {
 /// A startup's data key for a challenge was deleted: every deposit under it is unreadable
 /// from now on, everywhere at once (DESIGN.md §4, crypto-shredding).
 ///
-/// Emitted by the Vault in the same transaction that deletes the key. The actor is who asked
-/// (the startup itself, or an officer when retention ends).
+/// Emitted by the Vault (the actor is the Vault service) in the same transaction that deletes
+/// the key. A startup that withdraws shreds before the deadline, when who applied is still
+/// sealed (see ``ApplicationReceived``): so the owner is sealed here too, with a salt the Vault
+/// gives the owner (``ShredResponse/ownerSalt``) and keeps, so the owner or an auditor can
+/// show later whose data it was.
 public struct ConfidentialDataShredded: EventBody {
     public static let eventType = EventType.confidentialDataShredded
 
-    /// The startup whose data was shredded.
-    public var owner: OrgNumber
+    /// ``sealOwner(_:salt:)`` of the startup whose data was shredded.
+    public var owner: Digest
     /// How many deposits became unreadable.
     public var refs: Int
     public var reason: String
+    /// Who asked: the startup itself (`startup`) or an officer when retention ended (`officer`).
+    public var requestedBy: Role
 
-    public init(owner: OrgNumber, refs: Int, reason: String) {
+    public init(owner: Digest, refs: Int, reason: String, requestedBy: Role) {
         self.owner = owner
         self.refs = refs
         self.reason = reason
+        self.requestedBy = requestedBy
+    }
+
+    /// SHA-256 over `salt ‖ orgNumber` (the nine digits, UTF-8).
+    public static func sealOwner(_ owner: OrgNumber, salt: [UInt8]) -> Digest {
+        Digest.salted(Array(owner.rawValue.utf8), salt: salt)
     }
 }

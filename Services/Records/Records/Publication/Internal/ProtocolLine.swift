@@ -124,7 +124,7 @@ struct ProtocolLine {
         case .confidentialDataAccessed(let c):
             summary = "\(c.reader.subject) (\(c.reader.role.rawValue)) opened \(c.ref) for \(c.purpose)"
         case .confidentialDataShredded(let s):
-            summary = "Confidential data of \(s.owner) shredded (\(s.refs) deposits)"
+            summary = "A startup's confidential data shredded at the request of \(s.requestedBy == .officer ? "an officer" : "the startup") (\(s.refs) deposits; owner sealed as \(s.owner))"
             reason = s.reason
         }
     }
