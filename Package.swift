@@ -15,10 +15,12 @@ let package = Package(
         .library(name: "Messages", targets: ["Messages"]),
         .library(name: "RPC", targets: ["RPC"]),
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
+        .library(name: "Records", targets: ["Records"]),
         .executable(name: "tenderctl", targets: ["tenderctl"]),
         .executable(name: "tender-records", targets: ["tender-records"]),
         .executable(name: "tender-vault", targets: ["tender-vault"]),
         .executable(name: "tender-intake", targets: ["tender-intake"]),
+        .executable(name: "tender-evaluation", targets: ["tender-evaluation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -150,6 +152,26 @@ let package = Package(
             path: "Services/Intake/Intake",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Evaluation",
+            dependencies: [
+                "Messages", "RPC", "ServiceKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Evaluation/Evaluation",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "tender-evaluation",
+            dependencies: ["Evaluation", "ServiceKit"],
+            path: "Services/Evaluation/tender-evaluation",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "tender-intake",
             dependencies: ["Intake", "ServiceKit"],
@@ -251,6 +273,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/VaultTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EvaluationTests",
+            dependencies: [
+                "Messages", "RPC", "ServiceKit", "Evaluation", "TestServiceKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/EvaluationTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

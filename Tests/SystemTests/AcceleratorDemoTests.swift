@@ -13,7 +13,7 @@ struct AcceleratorDemoTests {
     static var challenge: ChallengeID { ChallengeID("smart-mobility-\(seed)")! }
     static var tenderctl: String { BuildProducts.directory.appendingPathComponent("tenderctl").path }
 
-    @Test("intake over real processes; Records killed with -9 mid-run comes back, no event lost or duplicated; no secret outside the Vault, in files or responses")
+    @Test("intake and evaluation over real processes; Records killed with -9 mid-run comes back, no event lost or duplicated; every read under impartiality; no secret outside the Vault, in files or responses")
     func intakeDemo() async throws {
         let directory = NSTemporaryDirectory() + "tender-demo-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -57,6 +57,37 @@ struct AcceleratorDemoTests {
         #expect(counts[.intakeClosed] == 1)
         #expect(counts[.challengePublished] == 1)
         #expect(counts[.confidentialDataShredded] == 4)
+        #expect(counts[.scoresFinalised] == 1)
+        #expect(counts[.evaluatorRecused] == 2)
+        let shortlist = try #require(entries.compactMap { entry -> ShortlistDecided? in
+            if case .shortlistDecided(let decided) = entry.event.payload { return decided } else { return nil }
+        }.first)
+        #expect(shortlist.shortlisted.count == 4)
+        #expect(shortlist.notChosen.count == 79 - 4)
+
+        // Every confidential read in the record came after its reader declared impartiality
+        // towards that application, and never from a recused evaluator.
+        var refs: [VaultRef: ApplicationID] = [:]
+        var impartial: Set<String> = []
+        var recused: Set<String> = []
+        var reads = 0
+        for entry in entries where entry.event.challenge == Self.challenge {
+            switch entry.event.payload {
+            case .applicationReceived(let received): refs[received.vaultRef] = received.application
+            case .applicationAmended(let amended): refs[amended.vaultRef] = amended.application
+            case .impartialityDeclared(let declared): impartial.insert(declared.evaluator + "|" + declared.application.rawValue)
+            case .evaluatorRecused(let recusal): recused.insert(recusal.evaluator + "|" + recusal.application.rawValue)
+            case .confidentialDataAccessed(let access):
+                reads += 1
+                let application = try #require(refs[access.ref], "a read of \(access.ref), which no application names")
+                let pair = access.reader.subject + "|" + application.rawValue
+                #expect(access.reader.role == .evaluator && access.purpose == "evaluation")
+                #expect(impartial.contains(pair), "\(access.reader.subject) read \(application) before declaring impartiality")
+                #expect(!recused.contains(pair), "\(access.reader.subject) read \(application) although recused")
+            default: break
+            }
+        }
+        #expect(reads == 79 * 5 - 2)
 
         // Public and privileged responses: no canary in any body.
         let challenge = GetChallengeRequest(challenge: Self.challenge)
@@ -77,7 +108,7 @@ struct AcceleratorDemoTests {
         try await up.waitForExit()
 
         // Files: Intake's and Records' databases (with WAL) and every log; the Vault's files hold none in clear.
-        for sub in ["intake", "records", "logs", "vault"] {
+        for sub in ["intake", "evaluation", "records", "logs", "vault"] {
             for (path, data) in Self.files(under: directory + "/" + sub) {
                 let found = Self.canaries(in: data, from: canaries)
                 #expect(found.isEmpty, "\(found) found in \(path)")

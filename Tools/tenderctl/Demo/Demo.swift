@@ -11,10 +11,12 @@ struct Demo: AsyncParsableCommand {
         abstract: "Play the SmartOslo-style accelerator end to end on a local stack (SQLite) and check it.",
         discussion: """
             Starts every service (as `tenderctl up` does, on free ports) in DIR, plays the \
-            accelerator as far as the services exist — today the intake: a challenge with 4 \
-            places, 80 synthetic startups applying with their secrets in the Vault, questions, \
-            an amendment, two amended applications, a withdrawal, intake closing by itself at the \
-            deadline, three late submissions refused — then verifies the procurement record with only its public \
+            accelerator as far as the services exist — today intake and evaluation: a challenge \
+            with 4 places, 80 synthetic startups applying with their secrets in the Vault, \
+            questions, an amendment, two amended applications, a withdrawal, intake closing by \
+            itself at the deadline, three late submissions refused; a panel of five (one recused \
+            from two applications) reading the secrets under grants and scoring blind, consensus, \
+            the ranking and the shortlist of 4 — then verifies the procurement record with only its public \
             key and checks that no startup secret left the Vault. Exits 0 only if everything \
             checked out. DIR is emptied first (only if it is a previous stack's directory).
             """)
@@ -51,10 +53,16 @@ struct Demo: AsyncParsableCommand {
             // For tests that search for them independently; outside every service's directory.
             try outcome.startups.map(\.canary).joined(separator: "\n").write(toFile: layout.directory + "/canaries.txt", atomically: true, encoding: .utf8)
 
+            let evaluation = RPCClient(transport: try HTTP2ClientTransport(url: stack.url("evaluation"), connections: 2))
+            let evaluated = try await EvaluationScenario(
+                evaluation: evaluation, vault: vault, issuer: issuer, seed: seed, challenge: outcome.challenge, startups: outcome.startups
+            ) { say($0) }.run()
+            let expectedEvents = outcome.expectedEvents.merging(evaluated.expectedEvents) { $0 + $1 }
+
             say("waiting for every event to reach the record")
-            let entries = try await RecordCheck.waitForEvents(records: records, challenge: outcome.challenge, expected: outcome.expectedEvents)
+            let entries = try await RecordCheck.waitForEvents(records: records, challenge: outcome.challenge, expected: expectedEvents)
             let counts = Dictionary(grouping: entries, by: \.event.type).mapValues(\.count)
-            for (type, count) in outcome.expectedEvents.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where counts[type, default: 0] != count {
+            for (type, count) in expectedEvents.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where counts[type, default: 0] != count {
                 failures.append("the record holds \(counts[type, default: 0]) \(type.rawValue) events, expected \(count)")
             }
             if Set(entries.map(\.event.id)).count != entries.count { failures.append("the record holds an event id twice") }
@@ -68,10 +76,10 @@ struct Demo: AsyncParsableCommand {
 
             say("checking that no startup secret left the Vault")
             let canaries = outcome.startups.map(\.canary)
-            let leaks = IsolationCheck.scan(directories: [layout.data("intake"), layout.data("records"), layout.logs], for: canaries)
+            let leaks = IsolationCheck.scan(directories: [layout.data("intake"), layout.data("evaluation"), layout.data("records"), layout.logs], for: canaries)
                 + IsolationCheck.scan(directories: [layout.data("vault")], for: canaries).map { "in the Vault's own files (plaintext at rest): " + $0 }
             if leaks.isEmpty {
-                print("     \(canaries.count) planted canaries: none in Intake's or Records' databases, in any log, or unencrypted in the Vault's files")
+                print("     \(canaries.count) planted canaries: none in Intake's, Evaluation's or Records' databases, in any log, or unencrypted in the Vault's files (the evaluators read them through the Vault)")
             }
             failures += leaks
 
@@ -82,7 +90,17 @@ struct Demo: AsyncParsableCommand {
             print("  questions        \(outcome.questionsAsked) asked, \(outcome.questionsAnswered) answered to everyone, anonymised")
             print("  applications     \(outcome.submitted) received, \(outcome.amended) amended, \(outcome.withdrawn) withdrawn, \(outcome.refusedLate) refused as late")
             print("  intake closed    \(outcome.summary.applications) applications stand (closed \(outcome.summary.closedAt.iso8601), driven clock)")
-            print("  vault            \(outcome.submitted + outcome.refusedLate + 1) deposits, \(outcome.shredded) startups' data shredded")
+            print("  vault            \(outcome.submitted + outcome.refusedLate + 1) deposits, \(outcome.shredded) startups' data shredded, \(evaluated.opens) reads by evaluators, each under a grant")
+            print("  panel            5 evaluators; \(evaluated.declarations) declarations of impartiality, \(evaluated.recusals) recusals; \(evaluated.sheets) score sheets; \(evaluated.consensus) consensus scores")
+            let agreement = evaluated.result.agreement.map { "\($0.criterion) \(String(format: "%.2f", Double($0.kendallsWTenThousandths) / 10_000))" }
+            print("  agreement        Kendall's W: " + agreement.joined(separator: ", "))
+            print("  shortlist        " + evaluated.result.ranking.filter(\.shortlisted).map { "\($0.rank). \($0.companyName) \(String(format: "%.2f", Double($0.totalHundredths) / 100))" }.joined(separator: "; "))
+            let feedback = evaluated.feedback
+            print("  feedback         \(evaluated.feedbackCompany): rank \(feedback.rank) of \(feedback.applications), \(String(format: "%.2f", Double(feedback.totalHundredths) / 100)) points — \(feedback.reason ?? "")")
+            for criterion in feedback.criteria {
+                print("                     \(criterion.name) (\(criterion.weight)%): \(String(format: "%.2f", Double(criterion.hundredths) / 100))" + (criterion.reasons.first.map { " — \"\($0)\"" } ?? ""))
+            }
+            print("  its access log   " + evaluated.accessLog.prefix(3).map { "\($0.reader.subject) read \($0.field) at \($0.time.iso8601) for \($0.purpose)" }.joined(separator: "; ") + (evaluated.accessLog.count > 3 ? "; … (\(evaluated.accessLog.count) reads)" : ""))
             print("  record           \(entries.count) events, signed checkpoint of size \(report.checkpoint.size), every entry proven")
             let took = (ContinuousClock.now - began).components
             print("  took             \(took.seconds).\(String(format: "%01d", took.attoseconds / 100_000_000_000_000_000)) s")

@@ -90,7 +90,7 @@ struct IntakeScenario: Sendable {
         // 2. Three in four register interest, so amendments reach them.
         let interested = applicants.filter { $0.index % 4 != 3 } + latecomers
         let tokens = try await startupTokens(startups)
-        try await forEach(interested, width: 8) { startup in
+        try await concurrently(interested, width: 8) { startup in
             _ = try await mutate(intake, IntakeAPI.registerInterest, RegisterInterestRequest(challenge: challengeID, companyName: startup.name, contact: startup.contact), token: tokens[startup.org]!)
         }
         progress("\(interested.count) startups registered interest")
@@ -130,7 +130,7 @@ struct IntakeScenario: Sendable {
         try advance(days: 5)
         let receipts = Mutex<[OrgNumber: ApplicationReceipt]>([:])
         let done = Atomic<Int>(0)
-        try await forEach(applicants, width: 8) { startup in
+        try await concurrently(applicants, width: 8) { startup in
             let token = tokens[startup.org]!
             let deposit = try await mutate(vault, VaultAPI.deposit, DepositRequest(challenge: challengeID, field: "application", bytes: startup.confidentialMaterial(), mediaType: "application/json"), token: token)
             let receipt = try await mutate(intake, IntakeAPI.submitApplication, SubmitApplicationRequest(
@@ -224,24 +224,6 @@ struct IntakeScenario: Sendable {
         return tokens
     }
 
-    /// Runs `body` for every item, at most `width` at a time; the first failure ends it.
-    func forEach<T: Sendable>(_ items: [T], width: Int, _ body: @escaping @Sendable (T) async throws -> Void) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var next = 0
-            while next < min(width, items.count) {
-                let item = items[next]
-                group.addTask { try await body(item) }
-                next += 1
-            }
-            while try await group.next() != nil {
-                if next < items.count {
-                    let item = items[next]
-                    group.addTask { try await body(item) }
-                    next += 1
-                }
-            }
-        }
-    }
 
     static let questions = [
         "Is the real-time data interface open to all applicants?",

@@ -76,7 +76,17 @@ final class LocalStack: Sendable {
         env["CLOCK_FILE"] = layout.clockFile
         env["LOG_LEVEL"] = inherited["TENDER_LOG_LEVEL"] ?? "info"
         if spec.name != "records" { env["RECORDS_URL"] = url("records") }
-        if spec.name == "intake" { env["INTAKE_VAULT_RECEIPT_KEY_FILE"] = layout.vaultReceiptPublicKey }
+        switch spec.name {
+        case "vault":
+            env["VAULT_GRANT_ISSUER_KEYS"] = layout.evaluationGrantPublicKey
+        case "intake":
+            env["INTAKE_VAULT_RECEIPT_KEY_FILE"] = layout.vaultReceiptPublicKey
+        case "evaluation":
+            env["INTAKE_URL"] = url("intake")
+            env["EVALUATION_GRANT_KEY_FILE"] = layout.evaluationGrantKey
+        default:
+            break
+        }
         return env
     }
 

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Messages
 import RPC
@@ -31,6 +32,10 @@ struct StackLayout: Sendable {
     func log(_ service: String) -> String { logs + "/" + service + ".log" }
     var recordsVerifierKey: String { data("records") + "/records.vkey" }
     var vaultReceiptPublicKey: String { data("vault") + "/vault-receipt.pub" }
+    /// Evaluation's access-grant key and its public half, which the Vault trusts. Made by
+    /// `up` before the Vault starts (the Vault reads issuer keys only at start-up).
+    var evaluationGrantKey: String { data("evaluation") + "/evaluation-grant.key" }
+    var evaluationGrantPublicKey: String { data("evaluation") + "/evaluation.pem" }
 
     /// Creates the directories and the local issuer key (kept when it exists).
     func prepare() throws -> LocalTokenIssuer {
@@ -45,6 +50,14 @@ struct StackLayout: Sendable {
                 throw StackError("cannot write \(issuerKey)")
             }
             try issuer.jwksJSON.write(toFile: jwks, atomically: true, encoding: .utf8)
+        }
+        try files.createDirectory(atPath: data("evaluation"), withIntermediateDirectories: true)
+        if !files.fileExists(atPath: evaluationGrantKey) {
+            let grants = AccessGrantIssuer(name: "evaluation", privateKey: Curve25519.Signing.PrivateKey())
+            guard files.createFile(atPath: evaluationGrantKey, contents: Data(grants.seedBase64.utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw StackError("cannot write \(evaluationGrantKey)")
+            }
+            try grants.publicKeyPEM.write(toFile: evaluationGrantPublicKey, atomically: true, encoding: .utf8)
         }
         return try LocalTokenIssuer(seedBase64: String(contentsOfFile: issuerKey, encoding: .utf8), audience: "tenderdialogue")
     }
@@ -74,6 +87,7 @@ struct ServiceSpec: Sendable {
         ServiceSpec(name: "records", executable: "tender-records", service: RecordsAPI.service, defaultPort: 7100),
         ServiceSpec(name: "vault", executable: "tender-vault", service: VaultAPI.service, defaultPort: 7300),
         ServiceSpec(name: "intake", executable: "tender-intake", service: IntakeAPI.service, defaultPort: 7200),
+        ServiceSpec(name: "evaluation", executable: "tender-evaluation", service: EvaluationAPI.service, defaultPort: 7400),
     ]
 
     /// `intake` or `tender.intake.v1.IntakeService` → the spec.

@@ -1,0 +1,6 @@
+import Evaluation
+import ServiceKit
+
+await ServiceMain.run("evaluation") {
+    try await EvaluationApp.run()
+}
