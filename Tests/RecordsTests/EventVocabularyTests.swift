@@ -300,6 +300,7 @@ struct AcceleratorStory: Sendable {
                 scores: zip(criteria, scores).map { ScoresFinalised.CriterionScore(criterion: $0.id, hundredths: $1) },
                 totalHundredths: zip(criteria, scores).reduce(0) { $0 + $1.0.weight * $1.1 } / 100, rank: i + 1)
         }
+        add(officer, 32, .evaluatorRemoved(EvaluatorRemoved(evaluator: evaluators[1].subject, application: startups[4].application, reason: "On leave; replaced on this application")))
         add(officer, 39, .consensusRecorded(ConsensusRecorded(application: startups[2].application, criterion: "team", hundredths: 700, reason: "Agreed after discussing the team's pilot experience")))
         add(officer, 40, .scoresFinalised(ScoresFinalised(method: .init(priceFormula: .linear, normalisation: true, tieBreak: .init(rule: .highestOnCriterion, criterion: "quality")),
                                                           results: results, ranking: results.map(\.application))))
@@ -310,14 +311,15 @@ struct AcceleratorStory: Sendable {
         }
         let notice = Digest.sha256(Array("canary: the depot at Furuset is unavailable in May".utf8))
         secrets.append(notice.hex)
+        add(officer, 48, .roundHeld(RoundHeld(dialogue: dialogues[0], round: 1, heldAt: at(48), attendance: ["kari", "startup-\(startups[0].org)"], minutes: commitment(50).digest, vaultRef: ref(50))))
         add(officer, 50, .clarificationSent(ClarificationSent(number: 1, recipients: dialogues, notice: notice)))
         add(officer, 52, .pilotDefined(PilotDefined(dialogue: dialogues[0], pilot: 1, hypothesis: "canary: shared bikes cut car trips to the metro by a tenth",
                                                     metrics: [.init(name: "car trips replaced", threshold: 100, unit: "‰"), .init(name: "bikes out of service", threshold: 50, unit: "‰", goal: .atMost)],
                                                     durationDays: 30, budgetCap: Money(kroner: 250_000))))
-        add(startupActor(0), 60, .offerReceived(OfferReceived(dialogue: dialogues[0], version: 1, commitment: commitment(30), vaultRef: ref(30))))
-        add(startupActor(1), 60, .offerReceived(OfferReceived(dialogue: dialogues[1], version: 1, commitment: commitment(31), vaultRef: ref(31))))
+        add(startupActor(0), 60, .offerReceived(OfferReceived(dialogue: dialogues[0], version: 1, commitment: commitment(30).digest, vaultRef: ref(30))))
+        add(startupActor(1), 60, .offerReceived(OfferReceived(dialogue: dialogues[1], version: 1, commitment: commitment(31).digest, vaultRef: ref(31))))
         add(officer, 75, .pilotResultRecorded(PilotResultRecorded(dialogue: dialogues[0], pilot: 1, outcomes: [.init(metric: "car trips replaced", met: true), .init(metric: "bikes out of service", met: true)],
-                                                                  report: commitment(40), vaultRef: ref(40))))
+                                                                  report: commitment(40).digest, vaultRef: ref(40))))
         add(officer, 76, .pilotDecided(PilotDecided(dialogue: dialogues[0], pilot: 1, decision: .go, reason: "Both thresholds met")))
         add(officer, 80, .awardDecided(AwardDecided(decisions: [
             .init(dialogue: dialogues[0], orgNumber: startups[0].org, companyName: startups[0].name, kind: .innovationPartnership, value: partnershipValue, reason: "canary: pilot showed the effect; best total"),
@@ -326,11 +328,14 @@ struct AcceleratorStory: Sendable {
             .init(dialogue: dialogues[3], orgNumber: startups[3].org, companyName: startups[3].name, kind: .none, value: nil, reason: "canary: budget used by the two agreements"),
         ])))
         add(officer, 80, .standstillStarted(StandstillStarted(start: at(80), end: at(90))))
+        add(officer, 82, .complaintRegistered(ComplaintRegistered(complaint: 1, orgNumber: startups[3].org, summary: "canary: the budget reasoning was not explained")))
+        add(officer, 84, .complaintResolved(ComplaintResolved(complaint: 1, outcome: .dismissed, reason: "The award notice gave the reasons; the complaint is dismissed")))
         add(officer, 90, .standstillEnded(StandstillEnded(start: at(80), end: at(90))))
         add(officer, 91, .agreementSigned(AgreementSigned(dialogue: dialogues[0], orgNumber: startups[0].org, companyName: startups[0].name, kind: .innovationPartnership, value: partnershipValue,
                                                           phases: [.init(name: "Development", targets: ["200 bikes at 4 stations"], costCap: Money(kroner: 600_000), gate: at(180)),
                                                                    .init(name: "Scale-up", targets: ["whole district"], costCap: Money(ore: 63_456_789), gate: at(365))])))
         add(officer, 91, .agreementSigned(AgreementSigned(dialogue: dialogues[1], orgNumber: startups[1].org, companyName: startups[1].name, kind: .purchase, value: purchaseValue)))
+        add(officer, 180, .phaseGateDecided(PhaseGateDecided(dialogue: dialogues[0], phase: 1, decision: .go, reason: "Targets met at the gate", cost: Money(kroner: 580_000))))
         add(officer, 92, .dialogueEndedWithoutAgreement(DialogueEndedWithoutAgreement(dialogue: dialogues[2], orgNumber: startups[2].org, companyName: startups[2].name, reason: "canary: no fit with the data platform")))
         add(officer, 92, .dialogueEndedWithoutAgreement(DialogueEndedWithoutAgreement(dialogue: dialogues[3], orgNumber: startups[3].org, companyName: startups[3].name, reason: "canary: budget used by the two agreements")))
     }

@@ -22,7 +22,13 @@ public enum EvaluationAPI {
     public static let declareConflict = Method<ConflictRequest, Declaration>(service: service, name: "DeclareConflict", kind: .mutating, access: .roles([.evaluator]))
     /// A Vault access grant for an application's confidential part, only to an assigned
     /// evaluator who declared impartiality for it, until the evaluation is finalised.
-    public static let requestAccess = Method<RequestAccessRequest, AccessGrant>(service: service, name: "RequestAccess", kind: .mutating, access: .roles([.evaluator]))
+    /// Idempotent: every call checks afresh and issues a new grant, and no response (a grant)
+    /// is ever stored for replay under an `idempotency-key`.
+    public static let requestAccess = Method<RequestAccessRequest, AccessGrant>(service: service, name: "RequestAccess", kind: .idempotent, access: .roles([.evaluator]))
+    /// An officer takes an evaluator off an application whose sheet is not done (the evaluator
+    /// is unavailable, or a conflict came to light the evaluator did not declare): the
+    /// assignment ends, any unfinished sheet is discarded, and the reason is recorded.
+    public static let removeEvaluator = Method<RemoveEvaluatorRequest, Panel>(service: service, name: "RemoveEvaluator", kind: .mutating, access: .roles([.officer]))
     /// An evaluator's score sheet for one application: a score and a reason per scored
     /// criterion; editable until `done`.
     public static let submitScores = Method<SubmitScoresRequest, ScoreSheet>(service: service, name: "SubmitScores", kind: .mutating, access: .roles([.evaluator]))
@@ -152,6 +158,20 @@ public struct Panel: Codable, Sendable, Hashable {
     public init(challenge: ChallengeID, members: [PanelMember]) {
         self.challenge = challenge
         self.members = members
+    }
+}
+
+public struct RemoveEvaluatorRequest: Codable, Sendable {
+    public var challenge: ChallengeID
+    public var evaluator: String
+    public var application: ApplicationID
+    /// Why (1–500 characters), recorded.
+    public var reason: String
+    public init(challenge: ChallengeID, evaluator: String, application: ApplicationID, reason: String) {
+        self.challenge = challenge
+        self.evaluator = evaluator
+        self.application = application
+        self.reason = reason
     }
 }
 

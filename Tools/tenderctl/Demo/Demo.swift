@@ -4,6 +4,7 @@ import Messages
 import RPC
 import Records
 import Synchronization
+import UnixSignals
 
 /// `tenderctl demo`: the accelerator, end to end, on a local stack.
 struct Demo: AsyncParsableCommand {
@@ -40,6 +41,16 @@ struct Demo: AsyncParsableCommand {
         }
         let stack = try LocalStack(layout: layout, binDirectory: bin, anyPorts: true) { print("     tenderctl: \($0)") }
         say("starting the stack in \(layout.directory)")
+        // Ctrl-C or SIGTERM at any point stops the services too, then ends the demo.
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let interrupted = Task {
+            for await _ in signals {
+                print("tenderctl: stopping the stack")
+                await stack.stop()
+                Foundation.exit(keep ? 0 : 130)
+            }
+        }
+        defer { interrupted.cancel() }
         try await stack.start()
         for spec in stack.specs { print("     \(spec.name): \(stack.url(spec.name))  (ops \(stack.opsURL(spec.name)), log \(layout.log(spec.name)))") }
         var failures: [String] = []
@@ -108,8 +119,8 @@ struct Demo: AsyncParsableCommand {
             failures.append("\(error)")
         }
         if keep && failures.isEmpty {
-            print("the stack keeps running (Ctrl-C stops it); endpoints in \(layout.endpoints)")
-            try? await Task.sleep(for: .seconds(86_400 * 365))
+            print("the stack keeps running (Ctrl-C or SIGTERM stops it); endpoints in \(layout.endpoints)")
+            await interrupted.value
         }
         await stack.stop()
         if failures.isEmpty {

@@ -62,7 +62,9 @@ struct SyntheticStartup: Sendable {
             let person = people[Int(random.next() % UInt64(people.count))]
             let mailbox = person.lowercased().split(separator: " ").joined(separator: ".")
             let domain = (prefix + suffix).lowercased().folding(options: .diacriticInsensitive, locale: nil).replacingOccurrences(of: "ø", with: "o").replacingOccurrences(of: "æ", with: "ae").replacingOccurrences(of: "å", with: "a")
-            let kroner = Int64(200_000 + (random.next() % 26) * 50_000)
+            // Pilot prices within the announced budget (NOK 1.5 million), not far apart: the
+            // linear formula gives 0 points at twice the lowest price and less beyond it.
+            let kroner = Int64(700_000 + (random.next() % 15) * 50_000)
             let canary = "CANARY-\(seed)-\(startups.count)-" + (0..<6).map { _ in UInt8(truncatingIfNeeded: random.next()) }.hexString
             startups.append(SyntheticStartup(
                 index: startups.count, org: org, name: name,

@@ -50,10 +50,12 @@ public struct OfferReceived: EventBody {
     public var dialogue: DialogueID
     /// Counts from 1 per dialogue.
     public var version: Int
-    public var commitment: SaltedDigest
+    /// The digest of the Vault's salted commitment (``SaltedDigest/digest``), never its salt:
+    /// with the salt, anyone could confirm a guessed price.
+    public var commitment: Digest
     public var vaultRef: VaultRef
 
-    public init(dialogue: DialogueID, version: Int, commitment: SaltedDigest, vaultRef: VaultRef) {
+    public init(dialogue: DialogueID, version: Int, commitment: Digest, vaultRef: VaultRef) {
         self.dialogue = dialogue
         self.version = version
         self.commitment = commitment
@@ -78,5 +80,96 @@ public struct DialogueEndedWithoutAgreement: EventBody {
         self.orgNumber = orgNumber
         self.companyName = companyName
         self.reason = reason
+    }
+}
+
+/// A dialogue round's meeting was held.
+///
+/// Emitted by Negotiation when a negotiator records the meeting. The minutes live in the Vault
+/// (reference and the digest of their commitment); the record holds who attended and when.
+public struct RoundHeld: EventBody {
+    public static let eventType = EventType.roundHeld
+
+    public var dialogue: DialogueID
+    /// Numbered from 1 per dialogue.
+    public var round: Int
+    public var heldAt: Timestamp
+    /// Attendees' subjects (the municipality's people and the startup's).
+    public var attendance: [String]
+    public var minutes: Digest
+    public var vaultRef: VaultRef
+
+    public init(dialogue: DialogueID, round: Int, heldAt: Timestamp, attendance: [String], minutes: Digest, vaultRef: VaultRef) {
+        self.dialogue = dialogue
+        self.round = round
+        self.heldAt = heldAt
+        self.attendance = attendance
+        self.minutes = minutes
+        self.vaultRef = vaultRef
+    }
+}
+
+/// A complaint against the award was registered during the standstill period; signing is
+/// paused until it is resolved.
+///
+/// Emitted by Negotiation when an officer registers it.
+public struct ComplaintRegistered: EventBody {
+    public static let eventType = EventType.complaintRegistered
+
+    /// Numbered from 1 per challenge.
+    public var complaint: Int
+    /// The complaining company.
+    public var orgNumber: OrgNumber
+    public var summary: String
+
+    public init(complaint: Int, orgNumber: OrgNumber, summary: String) {
+        self.complaint = complaint
+        self.orgNumber = orgNumber
+        self.summary = summary
+    }
+}
+
+/// A complaint was resolved; if none is open any more, signing may go on.
+public struct ComplaintResolved: EventBody {
+    public static let eventType = EventType.complaintResolved
+
+    public var complaint: Int
+    public var outcome: Outcome
+    public var reason: String
+
+    public init(complaint: Int, outcome: Outcome, reason: String) {
+        self.complaint = complaint
+        self.outcome = outcome
+        self.reason = reason
+    }
+
+    public enum Outcome: String, Codable, Sendable, Hashable, CaseIterable {
+        /// The award stands.
+        case dismissed
+        /// The complaint is upheld: the award is reconsidered (decided again).
+        case upheld
+    }
+}
+
+/// An innovation partnership passed (go) or ended at (stop) a phase's stop/go gate.
+///
+/// Emitted by Negotiation. A stop ends the partnership; the reason is recorded.
+public struct PhaseGateDecided: EventBody {
+    public static let eventType = EventType.phaseGateDecided
+
+    public var dialogue: DialogueID
+    /// The phase's index, from 1.
+    public var phase: Int
+    public var decision: PilotDecided.Decision
+    public var reason: String
+    /// Cost reported for the phase, within its cap.
+    public var cost: Money
+
+    public init(dialogue: DialogueID, phase: Int, decision: PilotDecided.Decision, reason: String, cost: Money) {
+        self.dialogue = dialogue
+        self.phase = phase
+        self.decision = decision
+        self.reason = reason
+        self.cost = cost
     }
 }

@@ -179,3 +179,22 @@ public struct ConsensusRecorded: EventBody {
         self.reason = reason
     }
 }
+
+/// An officer took an evaluator off an application before the evaluator's sheet was done
+/// (unavailable, or a conflict the evaluator did not declare); any unfinished sheet was
+/// discarded.
+///
+/// Emitted by Evaluation.
+public struct EvaluatorRemoved: EventBody {
+    public static let eventType = EventType.evaluatorRemoved
+
+    public var evaluator: String
+    public var application: ApplicationID
+    public var reason: String
+
+    public init(evaluator: String, application: ApplicationID, reason: String) {
+        self.evaluator = evaluator
+        self.application = application
+        self.reason = reason
+    }
+}

@@ -15,10 +15,12 @@ public enum EventPayload: Hashable, Sendable, Encodable {
     case panelAssigned(PanelAssigned)
     case impartialityDeclared(ImpartialityDeclared)
     case evaluatorRecused(EvaluatorRecused)
+    case evaluatorRemoved(EvaluatorRemoved)
     case consensusRecorded(ConsensusRecorded)
     case scoresFinalised(ScoresFinalised)
     case shortlistDecided(ShortlistDecided)
     case dialogueOpened(DialogueOpened)
+    case roundHeld(RoundHeld)
     case clarificationSent(ClarificationSent)
     case pilotDefined(PilotDefined)
     case pilotResultRecorded(PilotResultRecorded)
@@ -27,6 +29,9 @@ public enum EventPayload: Hashable, Sendable, Encodable {
     case awardDecided(AwardDecided)
     case standstillStarted(StandstillStarted)
     case standstillEnded(StandstillEnded)
+    case complaintRegistered(ComplaintRegistered)
+    case complaintResolved(ComplaintResolved)
+    case phaseGateDecided(PhaseGateDecided)
     case agreementSigned(AgreementSigned)
     case dialogueEndedWithoutAgreement(DialogueEndedWithoutAgreement)
     case confidentialDataAccessed(ConfidentialDataAccessed)
@@ -50,10 +55,12 @@ public enum EventPayload: Hashable, Sendable, Encodable {
         case .panelAssigned(let body): body
         case .impartialityDeclared(let body): body
         case .evaluatorRecused(let body): body
+        case .evaluatorRemoved(let body): body
         case .consensusRecorded(let body): body
         case .scoresFinalised(let body): body
         case .shortlistDecided(let body): body
         case .dialogueOpened(let body): body
+        case .roundHeld(let body): body
         case .clarificationSent(let body): body
         case .pilotDefined(let body): body
         case .pilotResultRecorded(let body): body
@@ -62,6 +69,9 @@ public enum EventPayload: Hashable, Sendable, Encodable {
         case .awardDecided(let body): body
         case .standstillStarted(let body): body
         case .standstillEnded(let body): body
+        case .complaintRegistered(let body): body
+        case .complaintResolved(let body): body
+        case .phaseGateDecided(let body): body
         case .agreementSigned(let body): body
         case .dialogueEndedWithoutAgreement(let body): body
         case .confidentialDataAccessed(let body): body
@@ -85,10 +95,12 @@ public enum EventPayload: Hashable, Sendable, Encodable {
         case .panelAssigned: self = .panelAssigned(try PanelAssigned(from: decoder))
         case .impartialityDeclared: self = .impartialityDeclared(try ImpartialityDeclared(from: decoder))
         case .evaluatorRecused: self = .evaluatorRecused(try EvaluatorRecused(from: decoder))
+        case .evaluatorRemoved: self = .evaluatorRemoved(try EvaluatorRemoved(from: decoder))
         case .consensusRecorded: self = .consensusRecorded(try ConsensusRecorded(from: decoder))
         case .scoresFinalised: self = .scoresFinalised(try ScoresFinalised(from: decoder))
         case .shortlistDecided: self = .shortlistDecided(try ShortlistDecided(from: decoder))
         case .dialogueOpened: self = .dialogueOpened(try DialogueOpened(from: decoder))
+        case .roundHeld: self = .roundHeld(try RoundHeld(from: decoder))
         case .clarificationSent: self = .clarificationSent(try ClarificationSent(from: decoder))
         case .pilotDefined: self = .pilotDefined(try PilotDefined(from: decoder))
         case .pilotResultRecorded: self = .pilotResultRecorded(try PilotResultRecorded(from: decoder))
@@ -97,6 +109,9 @@ public enum EventPayload: Hashable, Sendable, Encodable {
         case .awardDecided: self = .awardDecided(try AwardDecided(from: decoder))
         case .standstillStarted: self = .standstillStarted(try StandstillStarted(from: decoder))
         case .standstillEnded: self = .standstillEnded(try StandstillEnded(from: decoder))
+        case .complaintRegistered: self = .complaintRegistered(try ComplaintRegistered(from: decoder))
+        case .complaintResolved: self = .complaintResolved(try ComplaintResolved(from: decoder))
+        case .phaseGateDecided: self = .phaseGateDecided(try PhaseGateDecided(from: decoder))
         case .agreementSigned: self = .agreementSigned(try AgreementSigned(from: decoder))
         case .dialogueEndedWithoutAgreement: self = .dialogueEndedWithoutAgreement(try DialogueEndedWithoutAgreement(from: decoder))
         case .confidentialDataAccessed: self = .confidentialDataAccessed(try ConfidentialDataAccessed(from: decoder))

@@ -53,10 +53,11 @@ public struct PilotResultRecorded: EventBody {
     public var dialogue: DialogueID
     public var pilot: Int
     public var outcomes: [MetricOutcome]
-    public var report: SaltedDigest
+    /// The digest of the Vault's salted commitment to the report, never its salt.
+    public var report: Digest
     public var vaultRef: VaultRef
 
-    public init(dialogue: DialogueID, pilot: Int, outcomes: [MetricOutcome], report: SaltedDigest, vaultRef: VaultRef) {
+    public init(dialogue: DialogueID, pilot: Int, outcomes: [MetricOutcome], report: Digest, vaultRef: VaultRef) {
         self.dialogue = dialogue
         self.pilot = pilot
         self.outcomes = outcomes

@@ -84,6 +84,9 @@ struct ProtocolLine {
             reason = c.reason
         case .impartialityDeclared(let d):
             summary = "\(d.evaluator) declared impartiality towards \(names.application(d.application))"
+        case .evaluatorRemoved(let r):
+            summary = "\(r.evaluator) removed from \(names.application(r.application)) by the officer"
+            reason = r.reason
         case .evaluatorRecused(let r):
             summary = "\(r.evaluator) recused from \(names.application(r.application))"
             reason = r.ground
@@ -96,6 +99,17 @@ struct ProtocolLine {
             reason = s.notChosen.isEmpty ? nil : "Not chosen: " + s.notChosen.map { "\(names.application($0.application)): \($0.reason)" }.joined(separator: "; ")
         case .dialogueOpened(let d):
             summary = "Dialogue opened with \(d.companyName) (application \(d.application))"
+        case .roundHeld(let r):
+            summary = "Round \(r.round) of \(names.dialogue(r.dialogue)) held \(OsloTime.format(r.heldAt)); present: \(r.attendance.joined(separator: ", "))"
+        case .complaintRegistered(let c):
+            summary = "Complaint \(c.complaint) from org. no. \(c.orgNumber) registered; signing paused"
+            reason = c.summary
+        case .complaintResolved(let c):
+            summary = "Complaint \(c.complaint) \(c.outcome == .upheld ? "upheld" : "dismissed")"
+            reason = c.reason
+        case .phaseGateDecided(let g):
+            summary = "Phase \(g.phase) of the partnership with \(names.dialogue(g.dialogue)): \(g.decision == .go ? "go" : "stop") at the gate (cost \(g.cost))"
+            reason = g.reason
         case .clarificationSent(let c):
             summary = "Clarification notice \(c.number) sent to all \(c.recipients.count) participants at once (\(c.notice))"
         case .pilotDefined(let p):
