@@ -3,6 +3,8 @@ import Foundation
 import JWTKit
 import Messages
 import RPC
+import ServiceKit
+import SQLKit
 import TestServiceKit
 import Testing
 
@@ -70,9 +72,48 @@ struct AccessTests {
                     try await h.score(evaluator, application, ["quality": 6, "impact": 6])
                 }
             }
+            // eva declared impartiality for app-1 and then became unavailable: removed, no grant.
+            _ = try await h.evaluator("eva").call(EvaluationAPI.declareImpartiality, DeclarationRequest(challenge: H.challenge, application: H.app(1)))
+            _ = try await h.evaluator("eva").call(EvaluationAPI.requestAccess, RequestAccessRequest(challenge: H.challenge, application: H.app(1)))
+            _ = try await h.officer().call(EvaluationAPI.removeEvaluator, RemoveEvaluatorRequest(challenge: H.challenge, evaluator: "eva", application: H.app(1), reason: "On leave until the spring."))
+            let removed = try await h.expectRefusal(.permissionDenied) {
+                _ = try await h.evaluator("eva").call(EvaluationAPI.requestAccess, RequestAccessRequest(challenge: H.challenge, application: H.app(1)))
+            }
+            #expect(removed?.message == "eva was removed from application app-1")
             _ = try await h.evaluator("ola").call(EvaluationAPI.requestAccess, request)
             _ = try await h.officer().call(EvaluationAPI.finalize, FinalizeRequest(challenge: H.challenge))
             try await h.expectRefusal(.failedPrecondition) { _ = try await h.evaluator("ola").call(EvaluationAPI.requestAccess, request) }
+        }
+    }
+
+    @Test("RequestAccess is idempotent: an idempotency-key is ignored, so no grant is stored or replayed — not before finalising, not after — and no token is in any table", arguments: Backend.allCases)
+    func noReplay(_ backend: Backend) async throws {
+        try await H.run(backend) { h in
+            try await h.open(budgets: [500_000, 400_000])
+            try await h.panel(["ola", "eva"])
+            let keyed = try await h.evaluator("ola", idempotencyKey: "grant-app-0")
+            let request = RequestAccessRequest(challenge: H.challenge, application: H.app(0))
+            let first = try await keyed.call(EvaluationAPI.requestAccess, request)
+            h.clock.set(Fixtures.start.adding(milliseconds: 1000))
+            let second = try await keyed.call(EvaluationAPI.requestAccess, request)
+            #expect(second.grantID != first.grantID && second.grant != first.grant, "checked afresh and issued anew, not replayed")
+            #expect(second.expiresAt == first.expiresAt.adding(milliseconds: 1000))
+            for application in [H.app(0), H.app(1)] {
+                try await h.score("ola", application, ["quality": 6, "impact": 6])
+                try await h.score("eva", application, ["quality": 7, "impact": 6])
+            }
+            _ = try await h.officer().call(EvaluationAPI.finalize, FinalizeRequest(challenge: H.challenge))
+            let error = try await h.expectRefusal(.failedPrecondition) { _ = try await keyed.call(EvaluationAPI.requestAccess, request) }
+            #expect(error?.message == "the evaluation of \(H.challenge) is finalised: nothing changes")
+
+            let texts = try await h.storedTexts()
+            for grant in [first, second] {
+                let signature = String(grant.grant.split(separator: ".").last ?? "")
+                #expect(!texts.contains { $0.contains(grant.grant) || $0.contains(signature) }, "no grant token is stored anywhere")
+                #expect(texts.contains(grant.grantID.rawValue), "the grant is kept by its id")
+            }
+            let keys = try await h.database.sql.raw("SELECT scope FROM idempotency_keys").all().map { try $0.decode(column: "scope", as: String.self) }
+            #expect(!keys.contains { $0.hasPrefix(EvaluationAPI.requestAccess.path) }, "\(keys)")
         }
     }
 

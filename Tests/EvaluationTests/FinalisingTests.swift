@@ -31,7 +31,7 @@ struct FinalisingTests {
             try await Self.scoreAll(h, skip: ("eva", 1))
             let officer = try await h.officer()
             let notReady = try await h.expectRefusal(.failedPrecondition) { _ = try await officer.call(EvaluationAPI.finalize, FinalizeRequest(challenge: H.challenge)) }
-            #expect(notReady?.message.contains("application app-1 is not ready: 1 impartial evaluator is done") == true, "\(notReady?.message ?? "")")
+            #expect(notReady?.message == "application app-1 is not ready: not every evaluator is done: eva (impartial); each must finish, declare a conflict, or be removed")
             try await h.expectRefusal(.failedPrecondition) { _ = try await officer.call(EvaluationAPI.getResult, GetResultRequest(challenge: H.challenge)) }
             try await h.expectRefusal(.failedPrecondition) { _ = try await h.startup(0).call(EvaluationAPI.getFeedback, GetFeedbackRequest(challenge: H.challenge)) }
             try await h.score("eva", H.app(1), ["quality": 7, "impact": 8])
@@ -86,6 +86,26 @@ struct FinalisingTests {
             try await h.expectRefusal(.permissionDenied) { _ = try await h.startup(1).call(EvaluationAPI.getResult, GetResultRequest(challenge: H.challenge)) }
             // Auditors read the sheets now.
             #expect(try await h.auditor().call(EvaluationAPI.getApplicationScores, GetApplicationScoresRequest(challenge: H.challenge, application: H.app(0))).sheets.count == 2)
+        }
+    }
+
+    @Test("an evaluator still scoring holds Finalize back even when two others are done and agree: an unfinished sheet is never dropped", arguments: Backend.allCases)
+    func unfinishedHoldsBack(_ backend: Backend) async throws {
+        try await H.run(backend) { h in
+            try await h.open()
+            try await h.panel(["ola", "eva", "siv"])
+            try await Self.scoreAll(h)
+            for index in 0..<3 { try await h.score("siv", H.app(index), ["quality": 7, "impact": 7], done: index != 1) }
+            let officer = try await h.officer()
+            let progress = try await officer.call(EvaluationAPI.getProgress, GetProgressRequest(challenge: H.challenge))
+            #expect(progress.applications.map(\.ready) == [true, false, true])
+            #expect(progress.applications[1].evaluators == ["ola": .done, "eva": .done, "siv": .scoring])
+            let error = try await h.expectRefusal(.failedPrecondition) { _ = try await officer.call(EvaluationAPI.finalize, FinalizeRequest(challenge: H.challenge)) }
+            #expect(error?.message == "application app-1 is not ready: not every evaluator is done: siv (scoring); each must finish, declare a conflict, or be removed")
+
+            try await h.score("siv", H.app(1), ["quality": 7, "impact": 7])
+            let result = try await officer.call(EvaluationAPI.finalize, FinalizeRequest(challenge: H.challenge))
+            #expect(result.ranking.first { $0.application == H.app(1) }?.points["quality"] == 700, "siv's sheet counts: 7, 7, 7")
         }
     }
 
@@ -160,6 +180,34 @@ struct FinalisingTests {
             try await h.expectRefusal(.notFound) { _ = try await h.startup(5).call(EvaluationAPI.getFeedback, GetFeedbackRequest(challenge: H.challenge)) }
             try await h.expectRefusal(.notFound) { _ = try await h.startup(1).call(EvaluationAPI.getFeedback, GetFeedbackRequest(challenge: ChallengeID("other")!)) }
             try await h.expectRefusal(.permissionDenied) { _ = try await h.officer().call(EvaluationAPI.getFeedback, GetFeedbackRequest(challenge: H.challenge)) }
+        }
+    }
+
+    @Test("feedback reasons are ordered by their text, not by who wrote them: the public panel cannot be mapped onto them", arguments: Backend.allCases)
+    func reasonOrder(_ backend: Backend) async throws {
+        try await H.run(backend) { h in
+            try await h.open(budgets: [500_000, 400_000])
+            try await h.panel(["anna", "bjorn"])
+            // anna sorts before bjorn; on quality her reason sorts after his, on impact before.
+            let reasons = [
+                "anna": ["quality": "Weak evidence that the sensors last a winter.", "impact": "Broad reach: every district."],
+                "bjorn": ["quality": "A strong prototype, tested in Bergen.", "impact": "Clear savings on fuel."],
+            ]
+            for application in [H.app(0), H.app(1)] {
+                for (evaluator, texts) in reasons {
+                    _ = try await h.evaluator(evaluator).call(EvaluationAPI.submitScores, SubmitScoresRequest(challenge: H.challenge, application: application, scores: [
+                        CriterionScoreInput(criterion: "quality", points: 6, reason: texts["quality"]!),
+                        CriterionScoreInput(criterion: "impact", points: 6, reason: texts["impact"]!),
+                    ], done: true))
+                }
+            }
+            _ = try await h.officer().call(EvaluationAPI.finalize, FinalizeRequest(challenge: H.challenge))
+            let feedback = try await h.startup(0).call(EvaluationAPI.getFeedback, GetFeedbackRequest(challenge: H.challenge))
+            #expect(feedback.criteria.map(\.reasons) == [
+                ["A strong prototype, tested in Bergen.", "Weak evidence that the sensors last a winter."],
+                ["Broad reach: every district.", "Clear savings on fuel."],
+                [],
+            ])
         }
     }
 }

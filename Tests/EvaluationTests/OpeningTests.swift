@@ -41,9 +41,7 @@ struct OpeningTests {
             h.clock.set(Fixtures.start.adding(days: 1))
             let again = try await officer.call(EvaluationAPI.openEvaluation, OpenEvaluationRequest(challenge: challenge))
             #expect(again == opened && h.intake.calls == calls)
-            for role in [Role.auditor, .evaluator] {
-                #expect(try await h.client(role, subject: "someone").call(EvaluationAPI.getEvaluation, GetEvaluationRequest(challenge: challenge)) == opened)
-            }
+            #expect(try await h.auditor().call(EvaluationAPI.getEvaluation, GetEvaluationRequest(challenge: challenge)) == opened)
         }
     }
 
@@ -65,6 +63,33 @@ struct OpeningTests {
             try await h.expectRefusal(.notFound) {
                 _ = try await officer.call(EvaluationAPI.getEvaluation, GetEvaluationRequest(challenge: EvaluationHarness.challenge))
             }
+        }
+    }
+
+    @Test("an evaluator reads the evaluation and its progress only while on its panel: assigned to an application (recused counts, removed does not)", arguments: Backend.allCases)
+    func evaluatorsOnThePanel(_ backend: Backend) async throws {
+        try await EvaluationHarness.run(backend) { h in
+            let challenge = EvaluationHarness.challenge
+            let opened = try await h.open(budgets: [500_000, 400_000])
+            let app = EvaluationHarness.app
+            _ = try await h.officer().call(EvaluationAPI.assignEvaluators, AssignEvaluatorsRequest(challenge: challenge, evaluators: ["ola", "per"], applications: [app(0)]))
+            _ = try await h.evaluator("per").call(EvaluationAPI.declareConflict, ConflictRequest(challenge: challenge, application: app(0), ground: "Board member."))
+            for evaluator in ["ola", "per"] {
+                let client = try await h.evaluator(evaluator)
+                #expect(try await client.call(EvaluationAPI.getEvaluation, GetEvaluationRequest(challenge: challenge)) == opened)
+                #expect(try await client.call(EvaluationAPI.getProgress, GetProgressRequest(challenge: challenge)).applications.count == 2)
+            }
+            _ = try await h.officer().call(EvaluationAPI.removeEvaluator, RemoveEvaluatorRequest(challenge: challenge, evaluator: "ola", application: app(0), reason: "Unavailable."))
+            for evaluator in ["ola", "mallory"] {
+                let client = try await h.evaluator(evaluator)
+                let error = try await h.expectRefusal(.permissionDenied) { _ = try await client.call(EvaluationAPI.getEvaluation, GetEvaluationRequest(challenge: challenge)) }
+                #expect(error?.message == "\(evaluator) is not assigned to any application of \(challenge)")
+                try await h.expectRefusal(.permissionDenied) { _ = try await client.call(EvaluationAPI.getProgress, GetProgressRequest(challenge: challenge)) }
+            }
+            try await h.expectRefusal(.notFound) {
+                _ = try await h.evaluator("mallory").call(EvaluationAPI.getEvaluation, GetEvaluationRequest(challenge: ChallengeID("nowhere")!))
+            }
+            #expect(try await h.auditor().call(EvaluationAPI.getProgress, GetProgressRequest(challenge: challenge)).applications.count == 2)
         }
     }
 }

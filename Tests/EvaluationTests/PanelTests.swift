@@ -62,9 +62,12 @@ struct PanelTests {
                 try await ola.call(EvaluationAPI.declareImpartiality, DeclarationRequest(challenge: H.challenge, application: H.app(0)))
             }
             #expect(again == declared && none.isEmpty)
-            try await h.expectRefusal(.failedPrecondition) {
+            // A conflict after impartiality is refused once the sheet is done: it counts.
+            try await h.score("ola", H.app(0), ["quality": 6, "impact": 6])
+            let counted = try await h.expectRefusal(.failedPrecondition) {
                 _ = try await ola.call(EvaluationAPI.declareConflict, ConflictRequest(challenge: H.challenge, application: H.app(0), ground: "my cousin"))
             }
+            #expect(counted?.message == "the sheet of ola for application app-0 is done: it counts, and a conflict can no longer be declared")
 
             let eva = try await h.evaluator("eva")
             let (conflict, recused) = try await h.newEvents {
@@ -91,8 +94,80 @@ struct PanelTests {
             // Recused: no scores; progress shows it, with no scores.
             try await h.expectRefusal(.permissionDenied) { try await h.score("eva", H.app(1), ["quality": 5, "impact": 5]) }
             let progress = try await h.officer().call(EvaluationAPI.getProgress, GetProgressRequest(challenge: H.challenge))
-            #expect(progress.applications.map(\.evaluators) == [["ola": .impartial, "eva": .assigned], ["ola": .assigned, "eva": .recused], ["ola": .assigned, "eva": .assigned]])
+            #expect(progress.applications.map(\.evaluators) == [["ola": .done, "eva": .assigned], ["ola": .assigned, "eva": .recused], ["ola": .assigned, "eva": .assigned]])
             #expect(!h.log.all.contains { $0.contains("former employee") }, "a ground is recorded, not logged")
+        }
+    }
+
+    @Test("a conflict that comes to light after impartiality: recused while the sheet is not done, the unfinished sheet discarded, evaluator.recused recorded after impartiality.declared — and the application no longer waits", arguments: Backend.allCases)
+    func lateConflict(_ backend: Backend) async throws {
+        try await H.run(backend) { h in
+            try await h.open(budgets: [500_000, 400_000])
+            try await h.panel(["ola", "eva", "per"])
+            for application in [H.app(0), H.app(1)] {
+                try await h.score("ola", application, ["quality": 7, "impact": 6])
+                try await h.score("eva", application, ["quality": 8, "impact": 6])
+            }
+            try await h.score("per", H.app(1), ["quality": 7, "impact": 7])
+            try await h.score("per", H.app(0), ["quality": 3, "impact": 3], done: false)
+            let officer = try await h.officer()
+            let waiting = try await h.expectRefusal(.failedPrecondition) { _ = try await officer.call(EvaluationAPI.finalize, FinalizeRequest(challenge: H.challenge)) }
+            #expect(waiting?.message == "application app-0 is not ready: not every evaluator is done: per (scoring); each must finish, declare a conflict, or be removed")
+
+            // On app-1 per is done: the sheet counts, the conflict is refused.
+            let per = try await h.evaluator("per")
+            try await h.expectRefusal(.failedPrecondition) {
+                _ = try await per.call(EvaluationAPI.declareConflict, ConflictRequest(challenge: H.challenge, application: H.app(1), ground: "Learned that my sister works there."))
+            }
+            let later = Fixtures.start.adding(milliseconds: 60_000)
+            h.clock.set(later)
+            let ground = "Learned that my sister joined the applicant last week."
+            let (declaration, events) = try await h.newEvents {
+                try await per.call(EvaluationAPI.declareConflict, ConflictRequest(challenge: H.challenge, application: H.app(0), ground: ground))
+            }
+            #expect(declaration == Declaration(challenge: H.challenge, application: H.app(0), evaluator: "per", kind: .conflict, ground: ground, declaredAt: later))
+            #expect(events.map(\.payload) == [.evaluatorRecused(EvaluatorRecused(evaluator: "per", application: H.app(0), ground: ground))])
+            #expect(events.first?.actor == Actor(subject: "per", role: .evaluator))
+            let record = try await h.events().map(\.payload)
+            let declared = record.firstIndex(of: .impartialityDeclared(ImpartialityDeclared(evaluator: "per", application: H.app(0))))
+            let recused = record.firstIndex(of: .evaluatorRecused(EvaluatorRecused(evaluator: "per", application: H.app(0), ground: ground)))
+            #expect(declared != nil && recused != nil && declared! < recused!, "the earlier declaration stays in the record")
+            #expect(try await per.call(EvaluationAPI.getMyScores, GetMyScoresRequest(challenge: H.challenge)).sheets.map(\.application) == [H.app(1)], "the unfinished sheet is discarded")
+            #expect(h.log.all.contains { $0.contains("evaluator recused") && $0.contains("after_impartiality=true") && $0.contains("sheet_discarded=true") })
+            #expect(!h.log.all.contains { $0.contains("sister") }, "a ground is recorded, not logged")
+
+            // The same again changes nothing; impartiality again or another ground is refused.
+            let (again, none) = try await h.newEvents {
+                try await per.call(EvaluationAPI.declareConflict, ConflictRequest(challenge: H.challenge, application: H.app(0), ground: ground))
+            }
+            #expect(again == declaration && none.isEmpty)
+            try await h.expectRefusal(.failedPrecondition) {
+                _ = try await per.call(EvaluationAPI.declareImpartiality, DeclarationRequest(challenge: H.challenge, application: H.app(0)))
+            }
+            try await h.expectRefusal(.failedPrecondition) {
+                _ = try await per.call(EvaluationAPI.declareConflict, ConflictRequest(challenge: H.challenge, application: H.app(0), ground: "Another ground."))
+            }
+            // Recused: no grant, no scores, no reading.
+            try await h.expectRefusal(.permissionDenied) {
+                _ = try await per.call(EvaluationAPI.requestAccess, RequestAccessRequest(challenge: H.challenge, application: H.app(0)))
+            }
+            try await h.expectRefusal(.permissionDenied) { try await h.score("per", H.app(0), ["quality": 5, "impact": 5]) }
+            try await h.expectRefusal(.permissionDenied) {
+                _ = try await per.call(EvaluationAPI.getApplicationScores, GetApplicationScoresRequest(challenge: H.challenge, application: H.app(0)))
+            }
+
+            // Unblocked.
+            let progress = try await officer.call(EvaluationAPI.getProgress, GetProgressRequest(challenge: H.challenge))
+            #expect(progress.applications == [
+                ApplicationProgress(application: H.app(0), evaluators: ["ola": .done, "eva": .done, "per": .recused], ready: true),
+                ApplicationProgress(application: H.app(1), evaluators: ["ola": .done, "eva": .done, "per": .done], ready: true),
+            ])
+            let result = try await officer.call(EvaluationAPI.finalize, FinalizeRequest(challenge: H.challenge))
+            #expect(result.ranking.first { $0.application == H.app(0) }?.points["quality"] == 750, "the mean of ola's and eva's: per's discarded 3 does not count")
+            try await h.expectRefusal(.permissionDenied) {
+                _ = try await per.call(EvaluationAPI.getApplicationScores, GetApplicationScoresRequest(challenge: H.challenge, application: H.app(0)))
+            }
+            #expect(try await per.call(EvaluationAPI.getApplicationScores, GetApplicationScoresRequest(challenge: H.challenge, application: H.app(1))).sheets.count == 3)
         }
     }
 }

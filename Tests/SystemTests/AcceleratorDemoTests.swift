@@ -67,16 +67,16 @@ struct AcceleratorDemoTests {
 
         // Every confidential read in the record came after its reader declared impartiality
         // towards that application (by the events' times: two services' outboxes deliver in
-        // their own order), and never from a recused evaluator.
+        // their own order), and never after the reader was recused from it.
         var refs: [VaultRef: ApplicationID] = [:]
         var impartialSince: [String: Timestamp] = [:]
-        var recused: Set<String> = []
+        var recusedSince: [String: Timestamp] = [:]
         for entry in entries where entry.event.challenge == Self.challenge {
             switch entry.event.payload {
             case .applicationReceived(let received): refs[received.vaultRef] = received.application
             case .applicationAmended(let amended): refs[amended.vaultRef] = amended.application
             case .impartialityDeclared(let declared): impartialSince[declared.evaluator + "|" + declared.application.rawValue] = entry.event.time
-            case .evaluatorRecused(let recusal): recused.insert(recusal.evaluator + "|" + recusal.application.rawValue)
+            case .evaluatorRecused(let recusal): recusedSince[recusal.evaluator + "|" + recusal.application.rawValue] = entry.event.time
             default: break
             }
         }
@@ -88,7 +88,7 @@ struct AcceleratorDemoTests {
             guard let application = refs[access.ref] else { unexplained.append("\(access.ref): no application names it"); continue }
             let pair = access.reader.subject + "|" + application.rawValue
             if access.reader.role != .evaluator || access.purpose != "evaluation" { unexplained.append("\(pair): read as \(access.reader.role) for \(access.purpose)") }
-            if recused.contains(pair) { unexplained.append("\(pair): read although recused") }
+            if let since = recusedSince[pair], since <= entry.event.time { unexplained.append("\(pair): read after being recused") }
             if let since = impartialSince[pair] {
                 if since > entry.event.time { unexplained.append("\(pair): read before declaring impartiality") }
             } else {

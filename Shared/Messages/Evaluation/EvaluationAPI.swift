@@ -353,9 +353,10 @@ public enum EvaluatorState: String, Codable, Sendable, Hashable, CaseIterable {
 
 public struct ApplicationProgress: Codable, Sendable, Hashable {
     public var application: ApplicationID
-    /// Evaluator → state.
+    /// Evaluator → state (evaluators removed from the application are not listed).
     public var evaluators: [String: EvaluatorState]
-    /// At least two impartial evaluators done, and consensus recorded wherever needed.
+    /// Every assigned evaluator not recused or removed is done, at least two are, and consensus
+    /// is recorded wherever needed.
     public var ready: Bool
     public init(application: ApplicationID, evaluators: [String: EvaluatorState], ready: Bool) {
         self.application = application
@@ -514,7 +515,8 @@ public struct CriterionFeedback: Codable, Sendable, Hashable {
     public var weight: Int
     /// The points that counted (hundredths).
     public var hundredths: Int
-    /// Each evaluator's reason, without naming the evaluator (A, B, … in a fixed order).
+    /// Each evaluator's reason, without naming the evaluator: in byte order of the text, so the
+    /// order says nothing about who wrote which.
     public var reasons: [String]
     /// The consensus reason, when one was recorded.
     public var consensusReason: String?

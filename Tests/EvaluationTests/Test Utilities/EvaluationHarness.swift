@@ -59,6 +59,15 @@ struct EvaluationHarness: Sendable {
     func officer() async throws -> RPCClient { try await client(.officer, subject: "kari.officer") }
     func auditor() async throws -> RPCClient { try await client(.auditor, subject: "riksrevisjonen") }
     func evaluator(_ name: String) async throws -> RPCClient { try await client(.evaluator, subject: name) }
+
+    /// An evaluator whose every call carries `idempotency-key: key`, also on idempotent
+    /// methods, where ``RPCClient`` would leave it out.
+    func evaluator(_ name: String, idempotencyKey key: String) async throws -> RPCClient {
+        let token = try await environment.token(.evaluator, subject: name)
+        return RPCClient(
+            transport: KeyedTransport(inner: InProcessTransport(dispatcher: dispatcher), idempotencyKey: key), tokenProvider: StaticTokenProvider(token),
+            retryPolicy: .none, logger: log.logger(label: "test.client"))
+    }
     /// The startup of `Fixtures.organisations[index]`.
     func startup(_ index: Int) async throws -> RPCClient { try await client(.startup, subject: "founder-\(index)", organisation: Fixtures.organisations[index]) }
 
@@ -116,7 +125,10 @@ struct EvaluationHarness: Sendable {
         let queries = [
             "SELECT challenge_id, status, terms, consensus_spread, opened_at, finalised_at, result FROM eval_evaluations ORDER BY challenge_id",
             "SELECT challenge_id, application_id, position, org, company_name, price, vault_ref, received_at FROM eval_applications ORDER BY challenge_id, position",
-            "SELECT challenge_id, application_id, evaluator, declaration, ground, declared_at FROM eval_assignments ORDER BY challenge_id, application_id, evaluator",
+            """
+            SELECT challenge_id, application_id, evaluator, declaration, ground, declared_at, removed_at, removed_by, removal_reason
+            FROM eval_assignments ORDER BY challenge_id, application_id, evaluator
+            """,
             "SELECT challenge_id, application_id, evaluator, scores, done, revision, digest FROM eval_sheets ORDER BY challenge_id, application_id, evaluator",
             "SELECT challenge_id, application_id, criterion, hundredths, reason FROM eval_consensus ORDER BY challenge_id, application_id, criterion",
             "SELECT grant_id FROM eval_grants ORDER BY grant_id",
@@ -134,6 +146,24 @@ struct EvaluationHarness: Sendable {
             parts.append("--")
         }
         return parts.joined(separator: "\n")
+    }
+
+    /// Every text value in every table of the database (Evaluation's, the idempotency store,
+    /// the outbox, the migrations'), to search for what must never be stored.
+    func storedTexts() async throws -> [String] {
+        let listing: SQLQueryString = database.dialect == .postgres
+            ? "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            : "SELECT name FROM sqlite_master WHERE type = 'table'"
+        let tables = try await database.sql.raw(listing).all().map { try $0.decode(column: "name", as: String.self) }
+        #expect(tables.contains("idempotency_keys") && tables.contains("eval_grants"), "\(tables)")
+        var texts: [String] = []
+        for table in tables {
+            let query = "SELECT * FROM \"\(table)\""
+            for row in try await database.sql.raw(SQLQueryString(query)).all() {
+                texts += row.allColumns.compactMap { try? row.decode(column: $0, as: String.self) }
+            }
+        }
+        return texts
     }
 
     /// Runs `body`, expects it to be refused with `code` (and, when given, a violation of

@@ -46,11 +46,16 @@ public struct ApplicationPanel: Sendable, Hashable {
     /// The sheets that count: those of impartial evaluators marked done.
     public var doneSeats: [Seat] { seats.filter(\.isDone) }
 
+    /// The evaluators the application still waits for: every one not recused and not done
+    /// (not declared yet, impartial without a sheet, or scoring). Each must finish, declare a
+    /// conflict, or be removed by an officer; an unfinished sheet is never silently dropped.
+    public var unfinishedSeats: [Seat] { seats.filter { $0.state != .recused && !$0.isDone } }
+
     public var hasRecusal: Bool { seats.contains { $0.state == .recused } }
 
     /// Blind scoring: no one sees another's scores for an application until every assigned
     /// evaluator who is not recused is done.
-    public var blindLifted: Bool { seats.allSatisfy { $0.state == .recused || $0.isDone } }
+    public var blindLifted: Bool { unfinishedSeats.isEmpty }
 
     /// The criteria (of `criteria`, in order) on which the done evaluators differ by more than
     /// `spreadHundredths`: they need a recorded consensus; elsewhere the mean stands.
@@ -64,9 +69,25 @@ public struct ApplicationPanel: Sendable, Hashable {
         }
     }
 
-    /// Ready to finalise: at least two impartial evaluators done, and a consensus recorded for
-    /// every criterion that needs one.
+    /// Ready to finalise — the same condition the blind rule and consensus rest on: every
+    /// evaluator who is not recused is done (``blindLifted``), at least two are, and a
+    /// consensus is recorded for every criterion that needs one.
     public func isReady(_ criteria: [String], spreadHundredths: Int) -> Bool {
-        doneSeats.count >= 2 && needingConsensus(criteria, spreadHundredths: spreadHundredths).allSatisfy { consensus[$0] != nil }
+        whyNotReady(criteria, spreadHundredths: spreadHundredths) == nil
+    }
+
+    /// What keeps the application from being ready, the first thing to resolve first; nil
+    /// when it is ready.
+    public func whyNotReady(_ criteria: [String], spreadHundredths: Int) -> String? {
+        let unfinished = unfinishedSeats
+        if !unfinished.isEmpty {
+            let who = unfinished.map { "\($0.evaluator) (\($0.state.rawValue))" }.joined(separator: ", ")
+            return "not every evaluator is done: \(who); each must finish, declare a conflict, or be removed"
+        }
+        let done = doneSeats.count
+        if done < 2 { return "\(done) impartial evaluator\(done == 1 ? " is" : "s are") done; at least two are needed" }
+        let missing = needingConsensus(criteria, spreadHundredths: spreadHundredths).filter { consensus[$0] == nil }
+        if !missing.isEmpty { return "a consensus is needed on \(missing.joined(separator: ", "))" }
+        return nil
     }
 }

@@ -19,6 +19,7 @@ public struct EvaluationHandlers: Sendable {
         router.register(EvaluationAPI.declareImpartiality) { request, context in try await service.declareImpartiality(request, by: Self.caller(context)) }
         router.register(EvaluationAPI.declareConflict) { request, context in try await service.declareConflict(request, by: Self.caller(context)) }
         router.register(EvaluationAPI.requestAccess) { request, context in try await service.requestAccess(request, by: Self.caller(context)) }
+        router.register(EvaluationAPI.removeEvaluator) { request, context in try await service.removeEvaluator(request, by: Self.caller(context)) }
         router.register(EvaluationAPI.submitScores) { request, context in try await service.submitScores(request, by: Self.caller(context)) }
         router.register(EvaluationAPI.getMyScores) { request, context in try await service.getMyScores(request, by: Self.caller(context)) }
         router.register(EvaluationAPI.getApplicationScores) { request, context in try await service.getApplicationScores(request, by: Self.caller(context)) }

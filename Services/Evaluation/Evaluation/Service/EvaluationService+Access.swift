@@ -15,9 +15,12 @@ extension EvaluationService {
     /// as subject in the role `evaluator`, the application's Vault ref and the purpose
     /// `evaluation`, valid for the configured seconds from now by the legal clock.
     ///
-    /// The grant's id is kept and logged; the token itself never is.
-    /// - Throws: `permission_denied` to an evaluator not assigned, recused, or not yet
-    ///   declared; `failed_precondition` once finalised.
+    /// The grant's id is kept (`eval_grants`) and logged; the token itself never is — neither
+    /// here nor by the dispatcher: the method is `idempotent` in the contract, so an
+    /// `idempotency-key` is ignored, no answer is stored for replay, and every call checks
+    /// afresh (after finalising, after a recusal or a removal) and issues a new grant.
+    /// - Throws: `permission_denied` to an evaluator not assigned, removed, recused, or not
+    ///   yet declared; `failed_precondition` once finalised.
     public func requestAccess(_ request: RequestAccessRequest, by caller: Caller) async throws -> AccessGrant {
         let grant = try await database.transaction { tx -> AccessGrant in
             let row = try await self.openForChange(request.challenge, on: tx)

@@ -5,10 +5,13 @@ import SQLKit
 
 extension EvaluationService {
     /// Who has declared, been recused or is done with what, and whether each application is
-    /// ready to finalise. No scores.
+    /// ready to finalise. No scores. A removed evaluator is no longer listed.
+    /// - Throws: `not_found` without an evaluation; `permission_denied` to an evaluator not on
+    ///   its panel.
     public func getProgress(_ request: GetProgressRequest, by caller: Caller) async throws -> Progress {
         let db = database.sql
         let row = try await self.evaluation(request.challenge, on: db)
+        try await requirePanelMember(caller, row.challenge, on: db)
         let panels = try await self.store.panels(row.challenge, on: db)
         return Progress(challenge: row.challenge, applications: try await self.store.applications(row.challenge, on: db).map { application in
             let panel = panels[application.application] ?? ApplicationPanel(seats: [], consensus: [:])

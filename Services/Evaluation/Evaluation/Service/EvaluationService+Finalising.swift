@@ -5,13 +5,17 @@ import ServiceKit
 import SQLKit
 
 extension EvaluationService {
-    /// An officer finalises: once every application is ready (at least two impartial
-    /// evaluators done, consensus wherever needed), the ``ScoringEngine`` computes totals,
+    /// An officer finalises: once every application is ready (every assigned evaluator who is
+    /// not recused is done, at least two are, and a consensus is recorded wherever needed —
+    /// ``ApplicationPanel/isReady(_:spreadHundredths:)``), the ``ScoringEngine`` computes totals,
     /// ranking, tie-breaks, the shortlist and the reasons; the result is stored and
     /// `scores.finalised` (with every done sheet's digest and any draw seed) and
     /// `shortlist.decided` (with every reason) are recorded in the same transaction. From then
     /// on nothing changes; finalising again returns the stored result and records nothing.
-    /// - Throws: `failed_precondition` naming the first application that is not ready.
+    ///
+    /// An unfinished sheet never holds the result back silently nor is dropped by it: the
+    /// evaluator finishes it, declares a conflict, or an officer removes them first.
+    /// - Throws: `failed_precondition` naming the first application that is not ready and why.
     public func finalize(_ request: FinalizeRequest, by caller: Caller) async throws -> EvaluationResult {
         var generator = SystemRandomNumberGenerator()
         let seed = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
@@ -24,8 +28,8 @@ extension EvaluationService {
             var candidates: [ScoringInput.Candidate] = []
             for application in applications {
                 let panel = panels[application.application] ?? ApplicationPanel(seats: [], consensus: [:])
-                guard panel.isReady(scored, spreadHundredths: row.consensusSpreadHundredths) else {
-                    throw RPCError(.failedPrecondition, "application \(application.application) is not ready: " + Self.whyNotReady(panel, scored, row.consensusSpreadHundredths))
+                if let why = panel.whyNotReady(scored, spreadHundredths: row.consensusSpreadHundredths) {
+                    throw RPCError(.failedPrecondition, "application \(application.application) is not ready: \(why)")
                 }
                 candidates.append(ScoringInput.Candidate(
                     application: application.application, companyName: application.companyName, price: application.price,
@@ -65,13 +69,6 @@ extension EvaluationService {
         return result
     }
 
-    static func whyNotReady(_ panel: ApplicationPanel, _ scored: [String], _ spread: Int) -> String {
-        let done = panel.doneSeats.count
-        if done < 2 { return "\(done) impartial evaluator\(done == 1 ? " is" : "s are") done; at least two are needed" }
-        let missing = panel.needingConsensus(scored, spreadHundredths: spread).filter { panel.consensus[$0] == nil }
-        return "a consensus is needed on \(missing.joined(separator: ", "))"
-    }
-
     static func storedResult(_ row: EvaluationStore.EvaluationRow) throws(RPCError) -> EvaluationResult {
         guard let result = row.result else { throw RPCError(.dataLoss, "finalised evaluation \(row.challenge) has no stored result") }
         return result
@@ -85,9 +82,10 @@ extension EvaluationService {
     }
 
     /// A startup's own feedback, once finalised: per criterion the points that counted, its
-    /// evaluators' reasons without their names (in a fixed order, so the n-th reason of every
-    /// criterion is the same evaluator's), the consensus reason; its total, rank, whether it
-    /// was shortlisted and why not; and of other startups only the shortlist's names.
+    /// evaluators' reasons without their names (ordered by their text, ``FeedbackReasons``, so
+    /// no reason can be matched to an evaluator of the public panel), the consensus reason;
+    /// its total, rank, whether it was shortlisted and why not; and of other startups only
+    /// the shortlist's names.
     /// - Throws: `not_found` when the caller's organisation has no application in the
     ///   evaluation; `failed_precondition` before finalising.
     public func getFeedback(_ request: GetFeedbackRequest, by caller: Caller) async throws -> Feedback {
@@ -107,7 +105,7 @@ extension EvaluationService {
         let criteria = row.terms.criteria.map { criterion in
             CriterionFeedback(
                 criterion: criterion.id, name: criterion.name, weight: criterion.weight, hundredths: ranked.points[criterion.id] ?? 0,
-                reasons: criterion.isPrice ? [] : sheets.compactMap { sheet in sheet.scores.first { $0.criterion == criterion.id }?.reason },
+                reasons: criterion.isPrice ? [] : FeedbackReasons.ordered(sheets.compactMap { sheet in sheet.scores.first { $0.criterion == criterion.id }?.reason }),
                 consensusReason: consensus.first { $0.criterion == criterion.id }?.reason)
         }
         return Feedback(

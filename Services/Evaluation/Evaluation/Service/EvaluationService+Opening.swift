@@ -46,9 +46,14 @@ extension EvaluationService {
         return evaluation
     }
 
-    /// The evaluation: terms, applications and status.
+    /// The evaluation: terms, applications and status — to officers, auditors, and evaluators
+    /// assigned to at least one of its applications.
+    /// - Throws: `not_found` without an evaluation; `permission_denied` to an evaluator not on
+    ///   its panel.
     public func getEvaluation(_ request: GetEvaluationRequest, by caller: Caller) async throws -> Evaluation {
-        let row = try await evaluation(request.challenge, on: database.sql)
-        return row.evaluation(applications: try await store.applications(request.challenge, on: database.sql))
+        let db = database.sql
+        let row = try await evaluation(request.challenge, on: db)
+        try await requirePanelMember(caller, row.challenge, on: db)
+        return row.evaluation(applications: try await store.applications(row.challenge, on: db))
     }
 }

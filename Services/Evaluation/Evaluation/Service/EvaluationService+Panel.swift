@@ -7,6 +7,8 @@ extension EvaluationService {
     /// An officer assigns evaluators to applications (every application when none are named).
     /// Pairs already assigned stay as they are; `panel.assigned` is recorded when at least one
     /// pair is new. Returns the whole panel.
+    /// - Throws: `failed_precondition` when a named pair was removed (``removeEvaluator(_:by:)``):
+    ///   a removal is final, so a removed evaluator never scores that application.
     public func assignEvaluators(_ request: AssignEvaluatorsRequest, by caller: Caller) async throws -> Panel {
         guard !request.evaluators.isEmpty else { throw RPCError.invalidField("evaluators", "name at least one evaluator") }
         var seen = Set<String>()
@@ -32,6 +34,12 @@ extension EvaluationService {
                 }
                 targets = named
             }
+            let removed = try await self.store.removedPairs(row.challenge, on: tx)
+            for application in targets {
+                if let evaluator = request.evaluators.first(where: { removed.contains(.init(application: application, evaluator: $0)) }) {
+                    throw RPCError(.failedPrecondition, "\(evaluator) was removed from application \(application): a removal is final")
+                }
+            }
             let now = self.clock.now()
             var added = 0
             for application in targets {
@@ -50,54 +58,56 @@ extension EvaluationService {
         return panel
     }
 
+    /// An officer takes an evaluator off one application whose sheet is not done — the
+    /// evaluator is unavailable, or a conflict came to light that they did not declare — so
+    /// the application no longer waits for them. The assignment ends for good: any unfinished
+    /// sheet is discarded, no grant is issued to them for it, they cannot score it or read its
+    /// scores, and the pair cannot be assigned again. `evaluator.removed` is recorded with the
+    /// reason. Removing a removed pair again returns the panel and records nothing (the first
+    /// reason stands). Returns the whole panel.
+    ///
+    /// A grant already issued stays valid until it expires (the Vault checks the grant alone).
+    /// - Throws: `invalid_argument` for the evaluator's subject or the reason (1–500
+    ///   characters); `failed_precondition` once finalised, when the evaluator's sheet is done
+    ///   (it counts), or when they are recused (already off it); `not_found` when the
+    ///   evaluator was never assigned to the application.
+    public func removeEvaluator(_ request: RemoveEvaluatorRequest, by caller: Caller) async throws -> Panel {
+        try TextRule.checkSubject(request.evaluator, "evaluator")
+        try TextRule.check(request.reason, "reason", length: 1...500)
+        let (panel, removedNow, discarded) = try await changing { tx -> (Panel, Bool, Bool) in
+            let row = try await self.openForChange(request.challenge, on: tx)
+            let application = try await self.application(row.challenge, request.application, on: tx).application
+            guard let seat = try await self.store.assignment(row.challenge, application, evaluator: request.evaluator, on: tx) else {
+                throw RPCError(.notFound, "\(request.evaluator) is not assigned to application \(application)")
+            }
+            if seat.removedAt != nil { return (try await self.panel(row.challenge, on: tx), false, false) }
+            if seat.declaration == .conflict {
+                throw RPCError(.failedPrecondition, "\(request.evaluator) is recused from application \(application) already")
+            }
+            let sheet = try await self.store.sheets(row.challenge, application: application, evaluator: request.evaluator, on: tx).first
+            if sheet?.done == true {
+                throw RPCError(.failedPrecondition, "the sheet of \(request.evaluator) for application \(application) is done: it counts, and the evaluator stays")
+            }
+            let now = self.clock.now()
+            try await self.store.removeAssignment(row.challenge, application, evaluator: request.evaluator, by: caller.subject, reason: request.reason, at: now, on: tx)
+            if sheet != nil { try await self.store.deleteSheet(row.challenge, application, evaluator: request.evaluator, on: tx) }
+            let event = EvaluatorRemoved(evaluator: request.evaluator, application: application, reason: request.reason)
+            try await self.emit(.evaluatorRemoved(event), challenge: row.challenge, by: caller, at: now, on: tx)
+            return (try await self.panel(row.challenge, on: tx), true, sheet != nil)
+        }
+        if removedNow {
+            log.info("evaluator removed", metadata: [
+                "challenge": .string(request.challenge.rawValue), "application": .string(request.application.rawValue),
+                "evaluator": .string(request.evaluator), "by": .string(caller.subject), "sheet_discarded": .stringConvertible(discarded),
+            ])
+        }
+        return panel
+    }
+
     /// Every evaluator with the applications assigned to them, in application order.
     func panel(_ challenge: ChallengeID, on db: any SQLDatabase) async throws -> Panel {
         var members: [String: [ApplicationID]] = [:]
         for assignment in try await store.assignments(challenge, on: db) { members[assignment.evaluator, default: []].append(assignment.application) }
         return Panel(challenge: challenge, members: members.keys.sorted().map { PanelMember(evaluator: $0, applications: members[$0]!) })
-    }
-
-    /// An assigned evaluator declares having no conflict of interest with one application;
-    /// from then on they may request access and score it.
-    public func declareImpartiality(_ request: DeclarationRequest, by caller: Caller) async throws -> Declaration {
-        try await declare(.impartial, ground: nil, challenge: request.challenge, application: request.application, by: caller)
-    }
-
-    /// An assigned evaluator declares a conflict (forvaltningsloven § 6) with one application,
-    /// and is recused from it: no access, no scores. The ground is recorded.
-    public func declareConflict(_ request: ConflictRequest, by caller: Caller) async throws -> Declaration {
-        try TextRule.check(request.ground, "ground", length: 1...500)
-        return try await declare(.conflict, ground: request.ground, challenge: request.challenge, application: request.application, by: caller)
-    }
-
-    /// One declaration per evaluator and application: the same one again returns it unchanged
-    /// (and records nothing more); a different one is refused.
-    private func declare(_ kind: DeclarationKind, ground: String?, challenge: ChallengeID, application: ApplicationID, by caller: Caller) async throws -> Declaration {
-        let (declaration, declaredNow) = try await changing { tx -> (Declaration, Bool) in
-            let row = try await self.openForChange(challenge, on: tx)
-            _ = try await self.application(row.challenge, application, on: tx)
-            let seat = try await self.seat(of: caller, row.challenge, application, on: tx)
-            if let existing = seat.declaration, let declaredAt = seat.declaredAt {
-                guard existing == kind, seat.ground == ground else {
-                    throw RPCError(.failedPrecondition, "\(caller.subject) has already declared \(existing.rawValue) for application \(application); a declaration is made once")
-                }
-                return (Declaration(challenge: row.challenge, application: application, evaluator: caller.subject, kind: existing, ground: seat.ground, declaredAt: declaredAt), false)
-            }
-            let now = self.clock.now()
-            let declaration = Declaration(challenge: row.challenge, application: application, evaluator: caller.subject, kind: kind, ground: ground, declaredAt: now)
-            try await self.store.setDeclaration(declaration, on: tx)
-            let payload: EventPayload = switch kind {
-            case .impartial: .impartialityDeclared(ImpartialityDeclared(evaluator: caller.subject, application: application))
-            case .conflict: .evaluatorRecused(EvaluatorRecused(evaluator: caller.subject, application: application, ground: ground ?? ""))
-            }
-            try await self.emit(payload, challenge: row.challenge, by: caller, at: now, on: tx)
-            return (declaration, true)
-        }
-        if declaredNow {
-            log.info(kind == .impartial ? "impartiality declared" : "evaluator recused", metadata: [
-                "challenge": .string(challenge.rawValue), "application": .string(application.rawValue), "evaluator": .string(caller.subject),
-            ])
-        }
-        return declaration
     }
 }

@@ -41,11 +41,14 @@ extension EvaluationService {
     /// Every done sheet of one application, with the criteria needing consensus and the
     /// consensus recorded.
     ///
+    /// Who: an evaluator assigned to the application (not removed) who declared impartiality
+    /// for it, before and after finalising; officers; auditors once finalised. Any other
+    /// evaluator — not assigned, removed, recused, or never declared — never
+    /// (`permission_denied`).
+    ///
     /// Blind scoring: refused (`failed_precondition`) until every assigned evaluator of the
     /// application who is not recused is done — after finalising the sheets are final and the
-    /// rule has done its work. Then open to the application's impartial evaluators and to
-    /// officers; to auditors once finalised; to any other evaluator (not assigned, or recused)
-    /// never (`permission_denied`).
+    /// rule has done its work.
     public func getApplicationScores(_ request: GetApplicationScoresRequest, by caller: Caller) async throws -> ApplicationScores {
         let db = database.sql
         let row = try await self.evaluation(request.challenge, on: db)
@@ -54,8 +57,8 @@ extension EvaluationService {
             ?? ApplicationPanel(seats: [], consensus: [:])
         switch caller.role {
         case .evaluator:
-            guard let seat = panel.seat(of: caller.subject), seat.state != .recused else {
-                throw RPCError(.permissionDenied, "only the evaluators of application \(application.application) read its scores")
+            guard panel.seat(of: caller.subject)?.declaration == .impartial else {
+                throw RPCError(.permissionDenied, "only the evaluators of application \(application.application) who declared impartiality read its scores")
             }
         case .auditor:
             guard row.isFinalised else { throw RPCError(.failedPrecondition, "auditors read scores once the evaluation is finalised") }

@@ -91,12 +91,24 @@ public final class EvaluationService: Sendable {
         return application
     }
 
-    /// The caller's seat on an application: assigned, else `permission_denied`.
+    /// The caller's seat on an application: assigned and not removed, else `permission_denied`.
     func seat(of caller: Caller, _ challenge: ChallengeID, _ application: ApplicationID, on db: any SQLDatabase) async throws -> EvaluationStore.AssignmentRow {
         guard let seat = try await store.assignment(challenge, application, evaluator: caller.subject, on: db) else {
             throw RPCError(.permissionDenied, "\(caller.subject) is not assigned to application \(application)")
         }
+        guard seat.removedAt == nil else {
+            throw RPCError(.permissionDenied, "\(caller.subject) was removed from application \(application)")
+        }
         return seat
+    }
+
+    /// Evaluators read an evaluation only while on its panel: assigned (and not removed) to at
+    /// least one of its applications. Officers and auditors always.
+    func requirePanelMember(_ caller: Caller, _ challenge: ChallengeID, on db: any SQLDatabase) async throws {
+        guard caller.role == .evaluator else { return }
+        guard try await store.isAssigned(challenge, evaluator: caller.subject, on: db) else {
+            throw RPCError(.permissionDenied, "\(caller.subject) is not assigned to any application of \(challenge)")
+        }
     }
 
     /// The caller's seat, which must carry a declaration of impartiality.

@@ -6,7 +6,8 @@ import SQLKit
 /// final result) are canonical JSON text. The same statements serve SQLite and PostgreSQL.
 ///
 /// Nothing confidential has a column: an application is held by its public part from Intake
-/// and its Vault reference (DESIGN.md §4); a grant is kept by its id, never its token.
+/// and its Vault reference (DESIGN.md §4); a grant is kept by its id, never its token (and
+/// `RequestAccess` is idempotent, so the idempotency store never keeps its answer either).
 public enum EvaluationMigrations {
     public static let component = "evaluation"
 
@@ -48,6 +49,13 @@ public enum EvaluationMigrations {
                 grant_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL, application_id TEXT NOT NULL, evaluator TEXT NOT NULL,
                 vault_ref TEXT NOT NULL, issued_at BIGINT NOT NULL, expires_at BIGINT NOT NULL)
             """,
+        ]),
+        // An assignment ended by `RemoveEvaluator` keeps its row, so the pair cannot be
+        // assigned again and the removal stays on file beside the record's `evaluator.removed`.
+        Migration(version: 2, name: "removed assignments", statements: [
+            "ALTER TABLE eval_assignments ADD COLUMN removed_at BIGINT",
+            "ALTER TABLE eval_assignments ADD COLUMN removed_by TEXT",
+            "ALTER TABLE eval_assignments ADD COLUMN removal_reason TEXT",
         ]),
     ]
 }

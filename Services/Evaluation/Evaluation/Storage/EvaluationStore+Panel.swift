@@ -10,6 +10,8 @@ extension EvaluationStore {
         var declaration: DeclarationKind?
         var ground: String?
         var declaredAt: Timestamp?
+        /// When an officer ended the assignment (`RemoveEvaluator`); nil while it stands.
+        var removedAt: Timestamp?
 
         init(row: any SQLRow) throws {
             application = try row.parsed("application_id", ApplicationID.init)
@@ -20,28 +22,51 @@ extension EvaluationStore {
             }
             ground = try row.decode(column: "ground", as: String?.self)
             declaredAt = try row.optionalTimestamp("declared_at")
+            removedAt = try row.optionalTimestamp("removed_at")
         }
     }
 
-    static let assignmentColumns = "application_id, evaluator, declaration, ground, declared_at"
-
-    /// Every assignment of `challenge`, by application position then evaluator.
+    /// Every standing (not removed) assignment of `challenge`, by application position then
+    /// evaluator.
     func assignments(_ challenge: ChallengeID, on db: any SQLDatabase) async throws -> [AssignmentRow] {
         try await db.raw("""
-            SELECT s.application_id, s.evaluator, s.declaration, s.ground, s.declared_at
+            SELECT s.application_id, s.evaluator, s.declaration, s.ground, s.declared_at, s.removed_at
             FROM eval_assignments s JOIN eval_applications a ON a.challenge_id = s.challenge_id AND a.application_id = s.application_id
-            WHERE s.challenge_id = \(bind: challenge.rawValue) ORDER BY a.position, s.evaluator
+            WHERE s.challenge_id = \(bind: challenge.rawValue) AND s.removed_at IS NULL ORDER BY a.position, s.evaluator
             """).all().map(AssignmentRow.init(row:))
     }
 
+    /// The assignment of `evaluator` to `application`, also when it was removed.
     func assignment(_ challenge: ChallengeID, _ application: ApplicationID, evaluator: String, on db: any SQLDatabase) async throws -> AssignmentRow? {
         try await db.raw("""
-            SELECT \(unsafeRaw: Self.assignmentColumns) FROM eval_assignments
+            SELECT application_id, evaluator, declaration, ground, declared_at, removed_at FROM eval_assignments
             WHERE challenge_id = \(bind: challenge.rawValue) AND application_id = \(bind: application.rawValue) AND evaluator = \(bind: evaluator)
             """).first().map(AssignmentRow.init(row:))
     }
 
-    /// Adds the assignment; false when it existed already.
+    /// Whether `evaluator` has a standing assignment to any application of `challenge`.
+    func isAssigned(_ challenge: ChallengeID, evaluator: String, on db: any SQLDatabase) async throws -> Bool {
+        try await db.raw("""
+            SELECT evaluator FROM eval_assignments
+            WHERE challenge_id = \(bind: challenge.rawValue) AND evaluator = \(bind: evaluator) AND removed_at IS NULL LIMIT 1
+            """).first() != nil
+    }
+
+    /// An (application, evaluator) pair.
+    struct Pair: Hashable, Sendable {
+        var application: ApplicationID
+        var evaluator: String
+    }
+
+    /// The pairs of `challenge` whose assignment was removed.
+    func removedPairs(_ challenge: ChallengeID, on db: any SQLDatabase) async throws -> Set<Pair> {
+        Set(try await db.raw("""
+            SELECT application_id, evaluator FROM eval_assignments
+            WHERE challenge_id = \(bind: challenge.rawValue) AND removed_at IS NOT NULL
+            """).all().map { Pair(application: try $0.parsed("application_id", ApplicationID.init), evaluator: try $0.string("evaluator")) })
+    }
+
+    /// Adds the assignment; false when it existed already (standing or removed).
     func insertAssignment(_ challenge: ChallengeID, _ application: ApplicationID, evaluator: String, by officer: String, at time: Timestamp, on db: any SQLDatabase) async throws -> Bool {
         try await db.raw("""
             INSERT INTO eval_assignments (challenge_id, application_id, evaluator, assigned_at, assigned_by)
@@ -50,82 +75,31 @@ extension EvaluationStore {
             """).first() != nil
     }
 
+    /// Writes the declaration on the standing assignment, replacing an earlier one (the
+    /// service allows only a conflict after impartiality).
     func setDeclaration(_ declaration: Declaration, on db: any SQLDatabase) async throws {
         try await db.raw("""
             UPDATE eval_assignments SET declaration = \(bind: declaration.kind.rawValue), ground = \(bind: declaration.ground),
                 declared_at = \(bind: declaration.declaredAt.millisecondsSinceEpoch)
             WHERE challenge_id = \(bind: declaration.challenge.rawValue) AND application_id = \(bind: declaration.application.rawValue)
-                AND evaluator = \(bind: declaration.evaluator) AND declaration IS NULL
+                AND evaluator = \(bind: declaration.evaluator) AND removed_at IS NULL
             """).run()
     }
 
-    // MARK: Sheets
-
-    /// Sheets of `challenge`, optionally of one application and/or one evaluator, by
-    /// application position then evaluator.
-    func sheets(_ challenge: ChallengeID, application: ApplicationID? = nil, evaluator: String? = nil, onlyDone: Bool = false, on db: any SQLDatabase) async throws -> [ScoreSheet] {
-        var query = SQLQueryString("""
-            SELECT s.application_id, s.evaluator, s.scores, s.done, s.revision, s.updated_at, s.digest
-            FROM eval_sheets s JOIN eval_applications a ON a.challenge_id = s.challenge_id AND a.application_id = s.application_id
-            WHERE s.challenge_id = \(bind: challenge.rawValue)
-            """)
-        if let application { query.appendInterpolation(unsafeRaw: " AND s.application_id = "); query.appendInterpolation(bind: application.rawValue) }
-        if let evaluator { query.appendInterpolation(unsafeRaw: " AND s.evaluator = "); query.appendInterpolation(bind: evaluator) }
-        if onlyDone { query.appendInterpolation(unsafeRaw: " AND s.done = 1") }
-        query.appendInterpolation(unsafeRaw: " ORDER BY a.position, s.evaluator")
-        return try await db.raw(query).all().map { row in
-            ScoreSheet(
-                challenge: challenge, application: try row.parsed("application_id", ApplicationID.init), evaluator: try row.string("evaluator"),
-                scores: try row.json("scores", as: [CriterionScoreInput].self), done: try row.int("done") == 1, revision: try row.int("revision"),
-                updatedAt: try row.timestamp("updated_at"), digest: try row.parsed("digest", Digest.init))
-        }
-    }
-
-    /// Writes the sheet, replacing the evaluator's earlier one for the application.
-    func saveSheet(_ sheet: ScoreSheet, on db: any SQLDatabase) async throws {
-        let scores = try jsonText(sheet.scores)
+    /// Ends the assignment; its row stays, with who removed it, when and why.
+    func removeAssignment(_ challenge: ChallengeID, _ application: ApplicationID, evaluator: String, by officer: String, reason: String, at time: Timestamp, on db: any SQLDatabase) async throws {
         try await db.raw("""
-            INSERT INTO eval_sheets (challenge_id, application_id, evaluator, scores, done, revision, updated_at, digest)
-            VALUES (\(bind: sheet.challenge.rawValue), \(bind: sheet.application.rawValue), \(bind: sheet.evaluator), \(bind: scores),
-                    \(bind: Int64(sheet.done ? 1 : 0)), \(bind: Int64(sheet.revision)), \(bind: sheet.updatedAt.millisecondsSinceEpoch), \(bind: sheet.digest.description))
-            ON CONFLICT (challenge_id, application_id, evaluator) DO UPDATE SET
-                scores = excluded.scores, done = excluded.done, revision = excluded.revision, updated_at = excluded.updated_at, digest = excluded.digest
-            """).run()
-    }
-
-    // MARK: Consensus
-
-    func consensus(_ challenge: ChallengeID, application: ApplicationID? = nil, on db: any SQLDatabase) async throws -> [Consensus] {
-        var query = SQLQueryString("""
-            SELECT c.application_id, c.criterion, c.hundredths, c.reason, c.recorded_by, c.recorded_at
-            FROM eval_consensus c JOIN eval_applications a ON a.challenge_id = c.challenge_id AND a.application_id = c.application_id
-            WHERE c.challenge_id = \(bind: challenge.rawValue)
-            """)
-        if let application { query.appendInterpolation(unsafeRaw: " AND c.application_id = "); query.appendInterpolation(bind: application.rawValue) }
-        query.appendInterpolation(unsafeRaw: " ORDER BY a.position, c.criterion")
-        return try await db.raw(query).all().map { row in
-            Consensus(
-                application: try row.parsed("application_id", ApplicationID.init), criterion: try row.string("criterion"),
-                hundredths: try row.int("hundredths"), reason: try row.string("reason"), recordedBy: try row.string("recorded_by"),
-                recordedAt: try row.timestamp("recorded_at"))
-        }
-    }
-
-    /// Records the consensus, replacing an earlier one for the same criterion.
-    func saveConsensus(_ consensus: Consensus, challenge: ChallengeID, on db: any SQLDatabase) async throws {
-        try await db.raw("""
-            INSERT INTO eval_consensus (challenge_id, application_id, criterion, hundredths, reason, recorded_by, recorded_at)
-            VALUES (\(bind: challenge.rawValue), \(bind: consensus.application.rawValue), \(bind: consensus.criterion), \(bind: Int64(consensus.hundredths)),
-                    \(bind: consensus.reason), \(bind: consensus.recordedBy), \(bind: consensus.recordedAt.millisecondsSinceEpoch))
-            ON CONFLICT (challenge_id, application_id, criterion) DO UPDATE SET
-                hundredths = excluded.hundredths, reason = excluded.reason, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at
+            UPDATE eval_assignments SET removed_at = \(bind: time.millisecondsSinceEpoch), removed_by = \(bind: officer), removal_reason = \(bind: reason)
+            WHERE challenge_id = \(bind: challenge.rawValue) AND application_id = \(bind: application.rawValue)
+                AND evaluator = \(bind: evaluator) AND removed_at IS NULL
             """).run()
     }
 
     // MARK: The panel as the rules see it
 
-    /// Each application's panel (in application order), from its assignments, sheets and
-    /// consensus — one application's when `application` is given.
+    /// Each application's panel (in application order), from its standing assignments, their
+    /// sheets and the consensus — one application's when `application` is given. A removed
+    /// evaluator is not on it.
     func panels(_ challenge: ChallengeID, application: ApplicationID? = nil, on db: any SQLDatabase) async throws -> [ApplicationID: ApplicationPanel] {
         let assignments = try await self.assignments(challenge, on: db).filter { application == nil || $0.application == application }
         let sheets = try await self.sheets(challenge, application: application, on: db)
