@@ -77,10 +77,16 @@ struct AuthTests {
     @Test func serverRefusesATokenOnceItExpired() async throws {
         try await withTestServer { server in
             let issuer = server.backend.environment.issuer
-            let token = try await issuer.token(subject: "kari", roles: [.officer], validFor: .seconds(3))
             let key = uniqueKey("expiring")
-            let accepted = try await server.transport.raw(TestAPI.put, body: try json(PutRequest(key: key, value: "v")), headers: jsonHeaders(token: token))
-            #expect(accepted.status == 200, "\(accepted.text)")
+            // A short-lived token, accepted while valid; on a machine so loaded that the call
+            // outlives it, try again with a fresh one rather than assume a speed.
+            var token = ""
+            var accepted = false
+            for _ in 0..<5 where !accepted {
+                token = try await issuer.token(subject: "kari", roles: [.officer], validFor: .seconds(3))
+                accepted = try await server.transport.raw(TestAPI.put, body: try json(PutRequest(key: key, value: "v")), headers: jsonHeaders(token: token)).status == 200
+            }
+            #expect(accepted)
             let principal = try await TestBackend.authenticator(trusting: issuer).authenticate(bearer: token)
             try await sleep(until: principal.expiresAt)
             let refused = try await server.transport.raw(TestAPI.put, body: try json(PutRequest(key: key, value: "w")), headers: jsonHeaders(token: token))

@@ -41,6 +41,11 @@ public final class ServiceProcess: Sendable {
                 return ServiceProcess(rpcPort: ports.rpc, opsPort: ports.ops, pid: process.processIdentifier, process: process, lines: lines)
             }
             if !process.isRunning {
+                // The process is gone, but its last lines may still be in the pipe: read them
+                // to the end before reporting, or the error would be missing its reason.
+                pipe.fileHandleForReading.readabilityHandler = nil
+                lines.append(pipe.fileHandleForReading.readDataToEndOfFile())
+                lines.flush()
                 throw ServiceProcessError("\(executable) exited with \(process.terminationStatus) before listening:\n" + lines.all.joined(separator: "\n"))
             }
             try await Task.sleep(for: .milliseconds(20))
@@ -101,6 +106,15 @@ final class LogLines: Sendable {
     }
 
     var all: [String] { state.withLock { $0.lines } }
+
+    /// Ends a last line that has no newline.
+    func flush() {
+        state.withLock { state in
+            guard !state.buffer.isEmpty else { return }
+            state.lines.append(String(decoding: state.buffer, as: UTF8.self))
+            state.buffer.removeAll()
+        }
+    }
 
     func listeningPorts() -> (rpc: Int, ops: Int)? {
         for line in all where line.contains("\"message\":\"listening\"") {
