@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "RPC", targets: ["RPC"]),
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
         .library(name: "Records", targets: ["Records"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
         .executable(name: "tenderctl", targets: ["tenderctl"]),
         .executable(name: "tender-records", targets: ["tender-records"]),
         .executable(name: "tender-vault", targets: ["tender-vault"]),

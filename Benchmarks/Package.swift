@@ -67,6 +67,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "bench-evaluation",
+            dependencies: [
+                .product(name: "Messages", package: main),
+                .product(name: "Evaluation", package: main),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "bench-records",
             dependencies: [
                 "BenchSupport",

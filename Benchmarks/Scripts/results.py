@@ -155,6 +155,13 @@ def summary(raw_path, markdown_path=None):
         lanon, _ = median(rows, "load_anon_mib", bench="service", service=service)
         add(f"| tender-{service} | {fmt(ready)} | {fmt(idle, 1)} | {fmt(load, 1)} | {fmt(ianon, 1)} / {fmt(lanon, 1)} | {fmt(lrps)} | {n} |")
 
+    ms, n = median(rows, "ms", bench="evaluation")
+    if n:
+        add("")
+        add("| Evaluation | ms | runs |")
+        add("| --- | ---: | ---: |")
+        add(f"| rank 10 000 applications × 50 evaluators (scoring engine, with Kendall's W) | {fmt(ms)} | {n} |")
+
     add("")
     add("| Target | measured | |")
     add("| --- | --- | --- |")
