@@ -108,10 +108,16 @@ public actor RecordLog {
     public func currentSize() async throws -> Int64 { try await current().size }
 
     /// Appends `event`; a repeated event id returns the first index with `duplicate: true`.
-    public func append(_ event: ProcurementEvent) async throws -> AppendResponse {
+    public nonisolated func append(_ event: ProcurementEvent) async throws -> AppendResponse {
+        // The canonical JSON is made here, off the actor, so concurrent appends encode on every
+        // core instead of one after another on the actor (12 % of the append path's CPU).
+        let leaf = String(decoding: try event.canonicalBytes(), as: UTF8.self)
+        return try await enqueue(event, leaf: leaf)
+    }
+
+    private func enqueue(_ event: ProcurementEvent, leaf: String) async throws -> AppendResponse {
         guard isWriter else { throw RPCError(.unavailable, "this replica is not the record's writer; retry") }
         if let integrityFailure { throw RPCError(.dataLoss, "the record failed its integrity check; writes are refused: \(integrityFailure)") }
-        let leaf = String(decoding: try event.canonicalBytes(), as: UTF8.self)
         return try await withCheckedThrowingContinuation { continuation in
             pending.append(Pending(event: event, leaf: leaf, continuation: continuation))
             if !flushing {
