@@ -17,7 +17,7 @@ struct VaultHarness: Sendable {
     let test: TestDatabase
     let store: VaultStore
     let env: TestEnvironment
-    let clock: TestClock
+    let clock: SettableClock
     let evaluation: AccessGrantIssuer
     /// The private key of `evaluation`, to sign grants with odd claims.
     let evaluationKey: Curve25519.Signing.PrivateKey
@@ -51,14 +51,14 @@ struct VaultHarness: Sendable {
             let evaluation = AccessGrantIssuer(name: "evaluation", privateKey: evaluationKey)
             let verifier = await GrantVerifier(issuerKeys: ["evaluation": try EdDSA.PublicKey(pem: evaluation.publicKeyPEM)], maxLifetimeSeconds: grantMaxSeconds)
             let harness = try await VaultHarness(
-                test: test, store: store, env: env, clock: TestClock(), evaluationKey: evaluationKey,
+                test: test, store: store, env: env, clock: SettableClock(), evaluationKey: evaluationKey,
                 receiptSigner: ReceiptSigner(key: Curve25519.Signing.PrivateKey()), ring: ring ?? Self.ring(current: 1, keys: [1: 0x11]),
                 grantVerifier: verifier)
             try await body(harness)
         }
     }
 
-    init(test: TestDatabase, store: VaultStore, env: TestEnvironment, clock: TestClock, evaluationKey: Curve25519.Signing.PrivateKey,
+    init(test: TestDatabase, store: VaultStore, env: TestEnvironment, clock: SettableClock, evaluationKey: Curve25519.Signing.PrivateKey,
          receiptSigner: ReceiptSigner, ring: KeyRing, grantVerifier: GrantVerifier) async throws {
         self.test = test
         self.store = store

@@ -1,4 +1,5 @@
 public import Messages
+import ServiceKit
 
 /// What a score sheet must hold: a score for every scored (non-price) criterion and no other,
 /// whole points on the scale, and a reason of 1–2000 characters each — the reason is what

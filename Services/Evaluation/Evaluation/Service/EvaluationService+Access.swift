@@ -1,7 +1,7 @@
 import Logging
 public import Messages
 import Metrics
-import RPC
+public import RPC
 import ServiceKit
 import SQLKit
 

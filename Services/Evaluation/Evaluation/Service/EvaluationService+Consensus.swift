@@ -2,6 +2,7 @@ import Logging
 public import Messages
 import ServiceKit
 import SQLKit
+public import RPC
 
 extension EvaluationService {
     /// Who has declared, been recused or is done with what, and whether each application is

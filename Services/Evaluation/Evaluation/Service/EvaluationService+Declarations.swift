@@ -2,6 +2,7 @@ import Logging
 public import Messages
 import ServiceKit
 import SQLKit
+public import RPC
 
 extension EvaluationService {
     /// An assigned evaluator declares having no conflict of interest with one application;

@@ -3,6 +3,7 @@ public import Messages
 import Metrics
 import ServiceKit
 import SQLKit
+public import RPC
 
 extension EvaluationService {
     /// An officer finalises: once every application is ready (every assigned evaluator who is

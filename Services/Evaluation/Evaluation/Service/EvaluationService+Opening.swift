@@ -2,6 +2,7 @@ import Logging
 public import Messages
 import ServiceKit
 import SQLKit
+public import RPC
 
 extension EvaluationService {
     /// An officer opens the evaluation of a challenge whose intake has closed: its frozen

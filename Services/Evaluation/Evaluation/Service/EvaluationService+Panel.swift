@@ -2,6 +2,7 @@ import Logging
 public import Messages
 import ServiceKit
 import SQLKit
+public import RPC
 
 extension EvaluationService {
     /// An officer assigns evaluators to applications (every application when none are named).

@@ -2,6 +2,7 @@ import Logging
 public import Messages
 import ServiceKit
 import SQLKit
+public import RPC
 
 extension EvaluationService {
     /// An impartial evaluator's score sheet for one application: a score and a reason for

@@ -1,6 +1,7 @@
 import Foundation
 import Messages
 import SQLKit
+import ServiceKit
 
 extension EvaluationStore {
     /// One assignment of an evaluator to an application, with the declaration made for it.

@@ -1,6 +1,7 @@
 import Foundation
 import Messages
 import SQLKit
+import ServiceKit
 
 /// Score sheets and the consensus recorded.
 extension EvaluationStore {

@@ -1,4 +1,5 @@
 public import Messages
+import ServiceKit
 
 /// What an amendment may do (DESIGN.md §5): it is reasoned and announced, and it may move
 /// deadlines only later — a deadline that applicants planned for is never shortened. It

@@ -1,4 +1,5 @@
 public import Messages
+import ServiceKit
 
 /// The checks on an application's public part. The confidential part is the Vault's; Intake
 /// checks only its receipt (``VaultReceiptKey``).

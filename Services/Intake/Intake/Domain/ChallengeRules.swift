@@ -1,4 +1,5 @@
 public import Messages
+import ServiceKit
 
 /// What a challenge's terms must satisfy: some fields on every draft, everything when it is
 /// published, because publishing freezes the terms (DESIGN.md §5) and Evaluation applies

@@ -3,6 +3,7 @@ import ServiceKit
 public import Messages
 import Metrics
 import SQLKit
+public import RPC
 
 extension IntakeService {
     /// What a submission came to: a receipt, or a late rejection that is recorded (its event

@@ -2,6 +2,7 @@ import Logging
 import ServiceKit
 public import Messages
 import SQLKit
+public import RPC
 
 extension IntakeService {
     /// Creates a draft (only its basic fields are checked; publication checks the rest).

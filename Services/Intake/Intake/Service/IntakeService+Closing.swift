@@ -2,6 +2,7 @@ import Logging
 import ServiceKit
 public import Messages
 import SQLKit
+public import RPC
 
 extension IntakeService {
     /// An officer closes intake once the application deadline has passed. Closing again

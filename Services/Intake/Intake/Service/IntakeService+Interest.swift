@@ -3,6 +3,7 @@ import ServiceKit
 import Foundation
 public import Messages
 import SQLKit
+public import RPC
 
 extension IntakeService {
     /// A startup registers interest before the application deadline, and from then on is

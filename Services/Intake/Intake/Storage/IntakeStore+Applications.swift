@@ -1,6 +1,7 @@
 import Foundation
 import Messages
 import SQLKit
+import ServiceKit
 
 extension IntakeStore {
     static let applicationColumns = "id, challenge_id, org, status, public_part, version, commitment, salt, vault_ref, digest, received_at, updated_at, withdrawn_at"

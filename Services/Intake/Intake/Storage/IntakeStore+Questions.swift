@@ -1,5 +1,6 @@
 import Messages
 import SQLKit
+import ServiceKit
 
 extension IntakeStore {
     /// A question as stored, with its asker — which never leaves this type except to decide

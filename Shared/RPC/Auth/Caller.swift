@@ -13,15 +13,10 @@ public struct Caller: Sendable, Hashable {
         self.organisation = organisation
     }
 
-    /// Intake itself, closing intake at the deadline without an officer.
-    public static let intakeService = Caller(subject: "intake", role: .service)
-
     public var actor: Actor { Actor(subject: subject, role: role) }
 
-    var isOfficer: Bool { role == .officer }
-
     /// The organisation a startup acts for; without one nothing can be attributed to it.
-    func requireOrganisation() throws(RPCError) -> OrgNumber {
+    public func requireOrganisation() throws(RPCError) -> OrgNumber {
         guard let organisation else { throw RPCError(.permissionDenied, "a startup must act for an organisation: the token has no 'org' claim") }
         return organisation
     }
