@@ -23,6 +23,11 @@ public enum Outbox {
             """).run()
     }
 
+    /// Adds `event` for delivery to the record (`RecordsAPI.append`), keyed by its id.
+    public static func record(_ event: ProcurementEvent, on transaction: any SQLDatabase) async throws {
+        try await enqueue(AppendRequest(event: event), eventID: event.id.rawValue, to: RecordsAPI.append, on: transaction)
+    }
+
     /// Rows not yet acknowledged by their destination.
     public static func backlog(on database: any SQLDatabase) async throws -> Int {
         let row = try await database.raw("SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL").first()

@@ -44,7 +44,7 @@ public final class IntakeService: Sendable {
     /// Writes `payload` as an event of `challenge` for Records, on the caller's transaction.
     func emit(_ payload: EventPayload, challenge: ChallengeID, by caller: Caller, at time: Timestamp, on tx: any SQLDatabase) async throws {
         let event = ProcurementEvent(id: EventID(), challenge: challenge, actor: caller.actor, time: time, payload: payload)
-        try await Outbox.enqueue(AppendRequest(event: event), eventID: event.id.rawValue, to: RecordsAPI.append, on: tx)
+        try await Outbox.record(event, on: tx)
     }
 
     /// The challenge as `caller` may see it: a draft is an officer's only, and to anyone else

@@ -54,7 +54,7 @@ extension VaultHandlers {
                     id: eventID, challenge: deposit.challenge, actor: Actor(subject: "vault", role: .service), time: now,
                     payload: .confidentialDataAccessed(ConfidentialDataAccessed(
                         reader: grant.reader, owner: deposit.owner, ref: deposit.ref, purpose: grant.purpose, grant: grant.id)))
-                try await Outbox.enqueue(AppendRequest(event: event), eventID: eventID.rawValue, to: RecordsAPI.append, on: tx)
+                try await Outbox.record(event, on: tx)
                 return (deposit, plaintext)
             }
         } catch let failure as OpenFailure {

@@ -43,7 +43,7 @@ extension VaultHandlers {
                 payload: .confidentialDataShredded(ConfidentialDataShredded(
                     owner: ConfidentialDataShredded.sealOwner(owner, salt: shred.ownerSalt), refs: shred.refs,
                     reason: request.reason, requestedBy: actor.role)))
-            try await Outbox.enqueue(AppendRequest(event: event), eventID: shred.eventID.rawValue, to: RecordsAPI.append, on: tx)
+            try await Outbox.record(event, on: tx)
             return (shred, true)
         }
         if isNew {
