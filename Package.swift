@@ -17,11 +17,13 @@ let package = Package(
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
         .library(name: "Records", targets: ["Records"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
+        .library(name: "Negotiation", targets: ["Negotiation"]),
         .executable(name: "tenderctl", targets: ["tenderctl"]),
         .executable(name: "tender-records", targets: ["tender-records"]),
         .executable(name: "tender-vault", targets: ["tender-vault"]),
         .executable(name: "tender-intake", targets: ["tender-intake"]),
         .executable(name: "tender-evaluation", targets: ["tender-evaluation"]),
+        .executable(name: "tender-negotiation", targets: ["tender-negotiation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -87,6 +89,7 @@ let package = Package(
             dependencies: [
                 "Messages",
                 "RPC",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -171,6 +174,26 @@ let package = Package(
             name: "tender-evaluation",
             dependencies: ["Evaluation", "ServiceKit"],
             path: "Services/Evaluation/tender-evaluation",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Negotiation",
+            dependencies: [
+                "Messages", "RPC", "ServiceKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Negotiation/Negotiation",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "tender-negotiation",
+            dependencies: ["Negotiation", "ServiceKit"],
+            path: "Services/Negotiation/tender-negotiation",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -286,6 +309,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/EvaluationTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NegotiationTests",
+            dependencies: [
+                "Messages", "RPC", "ServiceKit", "Negotiation", "Vault", "TestServiceKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/NegotiationTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Intake
 import Messages
+import ServiceKit
 import Testing
 
 /// The Vault's deposit receipt as Intake checks it, and the digest of an application receipt.

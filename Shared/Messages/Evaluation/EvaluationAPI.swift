@@ -12,8 +12,9 @@ public enum EvaluationAPI {
     /// An officer opens the evaluation of a challenge whose intake is closed: the frozen terms
     /// and the standing applications are pulled from Intake. Refused while intake is open.
     public static let openEvaluation = Method<OpenEvaluationRequest, Evaluation>(service: service, name: "OpenEvaluation", kind: .mutating, access: .roles([.officer]))
-    /// The evaluation: terms, applications, status (officers, auditors, evaluators).
-    public static let getEvaluation = Method<GetEvaluationRequest, Evaluation>(service: service, name: "GetEvaluation", kind: .idempotent, access: .roles([.officer, .auditor, .evaluator]))
+    /// The evaluation: terms, applications, status (officers, auditors, evaluators; services —
+    /// Negotiation reads the shortlisted applications' organisations and Vault refs).
+    public static let getEvaluation = Method<GetEvaluationRequest, Evaluation>(service: service, name: "GetEvaluation", kind: .idempotent, access: .roles([.officer, .auditor, .evaluator, .service]))
     /// An officer assigns evaluators to applications (all of them when none are named).
     public static let assignEvaluators = Method<AssignEvaluatorsRequest, Panel>(service: service, name: "AssignEvaluators", kind: .mutating, access: .roles([.officer]))
     /// An assigned evaluator declares having no conflict of interest for one application.
@@ -45,8 +46,9 @@ public enum EvaluationAPI {
     /// An officer finalises: totals, ranking, tie-breaks, the shortlist and a reason for every
     /// application not shortlisted. Nothing changes afterwards.
     public static let finalize = Method<FinalizeRequest, EvaluationResult>(service: service, name: "Finalize", kind: .mutating, access: .roles([.officer]))
-    /// The result with per-criterion totals and inter-rater agreement (officers, auditors).
-    public static let getResult = Method<GetResultRequest, EvaluationResult>(service: service, name: "GetResult", kind: .idempotent, access: .roles([.officer, .auditor]))
+    /// The result with per-criterion totals and inter-rater agreement (officers, auditors;
+    /// services — Negotiation opens its dialogues from the shortlist).
+    public static let getResult = Method<GetResultRequest, EvaluationResult>(service: service, name: "GetResult", kind: .idempotent, access: .roles([.officer, .auditor, .service]))
     /// A startup's own feedback after finalising; of others only the shortlist's names.
     public static let getFeedback = Method<GetFeedbackRequest, Feedback>(service: service, name: "GetFeedback", kind: .idempotent, access: .roles([.startup]))
 }
@@ -224,23 +226,6 @@ public struct RequestAccessRequest: Codable, Sendable {
     public init(challenge: ChallengeID, application: ApplicationID) {
         self.challenge = challenge
         self.application = application
-    }
-}
-
-/// A Vault access grant, to present with ``OpenRequest`` to the Vault.
-public struct AccessGrant: Codable, Sendable, Hashable {
-    /// The grant (compact JWS, issuer `evaluation`).
-    public var grant: String
-    public var grantID: GrantID
-    public var ref: VaultRef
-    public var purpose: String
-    public var expiresAt: Timestamp
-    public init(grant: String, grantID: GrantID, ref: VaultRef, purpose: String, expiresAt: Timestamp) {
-        self.grant = grant
-        self.grantID = grantID
-        self.ref = ref
-        self.purpose = purpose
-        self.expiresAt = expiresAt
     }
 }
 

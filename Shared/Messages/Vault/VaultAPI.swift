@@ -12,10 +12,13 @@ public import Crypto
 public enum VaultAPI {
     public static let service = "tender.vault.v1.VaultService"
 
-    /// A startup deposits confidential content for a challenge (owner = its `org` claim).
-    public static let deposit = Method<DepositRequest, DepositResponse>(service: service, name: "Deposit", kind: .mutating, access: .roles([.startup]))
+    /// A startup deposits confidential content for a challenge (owner = its `org` claim); in a
+    /// dialogue, an officer or negotiator deposits what it writes to a startup (minutes,
+    /// messages) for that startup (owner named in the request, the author in the receipt).
+    public static let deposit = Method<DepositRequest, DepositResponse>(service: service, name: "Deposit", kind: .mutating, access: .roles([.startup, .officer, .negotiator]))
     /// Reads content under an access grant; recorded durably before the plaintext is returned.
-    public static let open = Method<OpenRequest, OpenResponse>(service: service, name: "Open", kind: .mutating, access: .roles([.evaluator, .negotiator, .officer]))
+    /// A startup reads only content it owns (its dialogue's, under a grant from Negotiation).
+    public static let open = Method<OpenRequest, OpenResponse>(service: service, name: "Open", kind: .mutating, access: .roles([.evaluator, .negotiator, .officer, .startup]))
     /// Every read of a startup's data: a startup sees its own, an auditor any owner's.
     public static let listAccesses = Method<ListAccessesRequest, ListAccessesResponse>(service: service, name: "ListAccesses", kind: .idempotent, access: .roles([.startup, .auditor]))
     /// Deletes a startup's data key for a challenge: its content is unreadable from then on.
@@ -42,17 +45,22 @@ public struct DepositRequest: Codable, Sendable {
     public var content: String
     /// The content's media type, e.g. `text/plain` or `application/json`.
     public var mediaType: String
+    /// Whose content it is: omitted (or the caller's own `org`) for a startup; required for an
+    /// officer or negotiator, who deposits for that startup. The receipt then names the
+    /// author (``DepositReceipt/author``).
+    public var owner: OrgNumber?
 
-    public init(challenge: ChallengeID, field: String, content: String, mediaType: String = "text/plain") {
+    public init(challenge: ChallengeID, field: String, content: String, mediaType: String = "text/plain", owner: OrgNumber? = nil) {
         self.challenge = challenge
         self.field = field
         self.content = content
         self.mediaType = mediaType
+        self.owner = owner
     }
 
     /// A request depositing `bytes`.
-    public init(challenge: ChallengeID, field: String, bytes: some DataProtocol, mediaType: String = "text/plain") {
-        self.init(challenge: challenge, field: field, content: Data(bytes).base64EncodedString(), mediaType: mediaType)
+    public init(challenge: ChallengeID, field: String, bytes: some DataProtocol, mediaType: String = "text/plain", owner: OrgNumber? = nil) {
+        self.init(challenge: challenge, field: field, content: Data(bytes).base64EncodedString(), mediaType: mediaType, owner: owner)
     }
 
     /// Whether `field` is an acceptable field name.
@@ -93,10 +101,13 @@ public struct DepositReceipt: Codable, Sendable, Hashable {
     public var depositedAt: Timestamp
     /// Names the receipt key that signed (``ReceiptKey/keyID``).
     public var keyID: String
+    /// Who deposited, when it was not the owner itself: an officer or negotiator writing to
+    /// the owner in a dialogue. Nil for the owner's own deposits (an application's must be).
+    public var author: Actor?
     /// Base64 of the Ed25519 signature.
     public var signature: String
 
-    public init(ref: VaultRef, owner: OrgNumber, challenge: ChallengeID, field: String, commitment: SaltedDigest, depositedAt: Timestamp, keyID: String, signature: String = "") {
+    public init(ref: VaultRef, owner: OrgNumber, challenge: ChallengeID, field: String, commitment: SaltedDigest, depositedAt: Timestamp, keyID: String, author: Actor? = nil, signature: String = "") {
         self.ref = ref
         self.owner = owner
         self.challenge = challenge
@@ -104,9 +115,11 @@ public struct DepositReceipt: Codable, Sendable, Hashable {
         self.commitment = commitment
         self.depositedAt = depositedAt
         self.keyID = keyID
+        self.author = author
         self.signature = signature
     }
 
+    /// Without an author, exactly the fields (and bytes) receipts had before authors existed.
     private struct Unsigned: Encodable {
         var ref: VaultRef
         var owner: OrgNumber
@@ -115,12 +128,13 @@ public struct DepositReceipt: Codable, Sendable, Hashable {
         var commitment: SaltedDigest
         var depositedAt: Timestamp
         var keyID: String
+        var author: Actor?
         var context = "tender.vault.v1/receipt"
     }
 
-    /// The bytes the signature covers.
+    /// The bytes the signature covers (the author among them when there is one).
     public func signedBytes() throws -> Data {
-        try CanonicalJSON.encode(Unsigned(ref: ref, owner: owner, challenge: challenge, field: field, commitment: commitment, depositedAt: depositedAt, keyID: keyID))
+        try CanonicalJSON.encode(Unsigned(ref: ref, owner: owner, challenge: challenge, field: field, commitment: commitment, depositedAt: depositedAt, keyID: keyID, author: author))
     }
 
     /// This receipt signed with `key`.
@@ -173,6 +187,23 @@ public struct OpenResponse: Codable, Sendable, Hashable {
 
     /// The content bytes.
     public var bytes: Data? { Data(base64Encoded: content) }
+}
+
+/// A Vault access grant, to present with ``OpenRequest`` to the Vault.
+public struct AccessGrant: Codable, Sendable, Hashable {
+    /// The grant (compact JWS, signed by its issuer: `evaluation` or `negotiation`).
+    public var grant: String
+    public var grantID: GrantID
+    public var ref: VaultRef
+    public var purpose: String
+    public var expiresAt: Timestamp
+    public init(grant: String, grantID: GrantID, ref: VaultRef, purpose: String, expiresAt: Timestamp) {
+        self.grant = grant
+        self.grantID = grantID
+        self.ref = ref
+        self.purpose = purpose
+        self.expiresAt = expiresAt
+    }
 }
 
 public struct ListAccessesRequest: Codable, Sendable {

@@ -2,8 +2,8 @@ public import Crypto
 public import Foundation
 public import Messages
 
-/// The Vault's receipt-signing public key, with which Intake checks a ``DepositReceipt``
-/// instead of ever seeing the deposited content (DESIGN.md §4).
+/// The Vault's receipt-signing public key, with which Intake and Negotiation check a
+/// ``DepositReceipt`` instead of ever seeing the deposited content (DESIGN.md §4).
 ///
 /// Its id is the first 16 hex digits of SHA-256 over the raw 32-byte key, so a receipt
 /// names the key that signed it (``DepositReceipt/keyID``).
@@ -30,12 +30,14 @@ public struct VaultReceiptKey: Sendable {
         ReceiptKey.keyID(ofRawPublicKey: raw)
     }
 
-    /// Checks that `receipt` is the Vault's, for `owner`'s deposit for `challenge`.
+    /// Checks that `receipt` is the Vault's, for `owner`'s content for `challenge`, deposited
+    /// by `author` (nil: by the owner itself).
     ///
     /// - Throws: `invalid_argument` on `<path>.keyID` or `<path>.signature` when the Vault did
     ///   not sign it (a forgery, or another key), on `<path>.challenge` when it is for another
-    ///   challenge; `permission_denied` when it is another organisation's receipt.
-    public func verify(_ receipt: DepositReceipt, owner: OrgNumber, challenge: ChallengeID, path: String) throws(RPCError) {
+    ///   challenge, on `<path>.field` when it is not `field`, on `<path>.author` when someone
+    ///   else deposited it; `permission_denied` when it is another organisation's content.
+    public func verify(_ receipt: DepositReceipt, owner: OrgNumber, challenge: ChallengeID, field: String? = nil, author: Actor? = nil, path: String) throws(RPCError) {
         guard receipt.keyID == keyID else {
             throw RPCError.invalidField(path + ".keyID", "is not the Vault's receipt key (\(keyID))")
         }
@@ -47,6 +49,13 @@ public struct VaultReceiptKey: Sendable {
         }
         guard receipt.challenge == challenge else {
             throw RPCError.invalidField(path + ".challenge", "the deposit was made for another challenge")
+        }
+        if let field, receipt.field != field {
+            throw RPCError.invalidField(path + ".field", "must be `\(field)`: the content was deposited as `\(receipt.field)`")
+        }
+        guard receipt.author == author else {
+            let by = receipt.author.map { "by \($0.subject) (\($0.role.rawValue))" } ?? "by the organisation itself"
+            throw RPCError.invalidField(path + ".author", "the content was deposited \(by), not by the caller")
         }
     }
 }

@@ -1,0 +1,3 @@
+import Negotiation
+
+print("tender-negotiation: not built yet (port \(NegotiationApp.defaultPort))")

@@ -1,0 +1,4 @@
+import Negotiation
+import Testing
+
+@Test func placeholder() { #expect(NegotiationApp.defaultPort == 7500) }
