@@ -188,6 +188,32 @@ struct ApplicationTests {
         }
     }
 
+    @Test("a receipt for content someone else deposited for the startup (an author named) is refused on submit and amend; nothing stored", arguments: Backend.allCases)
+    func authoredReceipts(_ backend: Backend) async throws {
+        try await IntakeHarness.run(backend) { intake in
+            let challenge = try await intake.publishedChallenge()
+            let org = Fixtures.organisations[0]
+            for role in [Role.negotiator, .officer] {
+                // Genuinely the Vault's, for this organisation and challenge — but not its own deposit.
+                let authored = try Fixtures.receipt(owner: org, challenge: challenge, key: intake.vaultKey, author: Actor(subject: "nils", role: role))
+                #expect(authored.isSigned(by: intake.vaultKey.publicKey))
+                let error = try await intake.expectRefusal(.invalidArgument, field: "confidential.author") {
+                    _ = try await intake.startup(0).call(IntakeAPI.submitApplication, SubmitApplicationRequest(challenge: challenge, application: Fixtures.publicPart(), confidential: authored))
+                }
+                #expect(error?.message.contains("nils") == true, "\(error?.message ?? "")")
+            }
+
+            let application = try await intake.submit(0, to: challenge)
+            try await intake.expectRefusal(.invalidArgument, field: "confidential.author") {
+                _ = try await intake.startup(0).call(IntakeAPI.amendApplication, AmendApplicationRequest(
+                    application: application.application, publicPart: Fixtures.publicPart(summary: "Sensors in every bin, and routes."),
+                    confidential: try Fixtures.receipt(owner: org, challenge: challenge, key: intake.vaultKey, author: Actor(subject: "nils", role: .negotiator))))
+            }
+            let stored = try await intake.startup(0).call(IntakeAPI.getApplication, GetApplicationRequest(application: application.application))
+            #expect(stored.version == 1 && stored.vaultRef == application.vaultRef)
+        }
+    }
+
     @Test("public-part violations name the field; the budget cap is the challenge's", arguments: Backend.allCases)
     func publicPart(_ backend: Backend) async throws {
         try await IntakeHarness.run(backend) { intake in

@@ -63,6 +63,17 @@ struct ReceiptTests {
         #expect(error?.fieldPath == "confidential.challenge")
     }
 
+    @Test("a receipt naming an author is someone else's deposit for the startup, not its own")
+    func authored() throws {
+        let receipt = try Fixtures.receipt(owner: org, challenge: challenge, key: vault, author: Actor(subject: "nils", role: .negotiator))
+        let error = refused { try key.verify(receipt, owner: org, challenge: challenge, path: "confidential") }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.fieldPath == "confidential.author")
+        var stripped = receipt
+        stripped.author = nil
+        #expect(refused { try key.verify(stripped, owner: org, challenge: challenge, path: "confidential") }?.fieldPath == "confidential.signature", "the author is signed")
+    }
+
     @Test("the application digest is SHA-256 of the canonical JSON of what was received")
     func digest() throws {
         let receipt = try Fixtures.receipt(owner: org, challenge: challenge, key: vault)

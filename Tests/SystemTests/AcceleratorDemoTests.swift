@@ -5,16 +5,16 @@ import RPC
 import TestServiceKit
 import Testing
 
-/// The accelerator's intake phase as the README runs it: `tenderctl demo`, every service a
-/// real process talking HTTP/2, SQLite underneath.
+/// The whole accelerator as the README runs it: `tenderctl demo`, every service a real
+/// process talking HTTP/2, SQLite underneath.
 @Suite("Accelerator demo on a local stack")
 struct AcceleratorDemoTests {
     static let seed = 7
     static var challenge: ChallengeID { ChallengeID("smart-mobility-\(seed)")! }
     static var tenderctl: String { BuildProducts.directory.appendingPathComponent("tenderctl").path }
 
-    @Test("intake and evaluation over real processes; Records killed with -9 mid-run comes back, no event lost or duplicated; every read under impartiality; no secret outside the Vault, in files or responses")
-    func intakeDemo() async throws {
+    @Test("80 → 4 → 2 signed over real processes; Records killed with -9 mid-run and Negotiation during the award come back, no event lost or duplicated; every read under impartiality or a dialogue grant; no secret outside the Vault, in files or responses")
+    func acceleratorDemo() async throws {
         let directory = NSTemporaryDirectory() + "tender-demo-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let demo = Task {
@@ -23,10 +23,12 @@ struct AcceleratorDemoTests {
             ], timeout: .seconds(900))
         }
         let killedAt = try await Self.killRecordsMidRun(directory)
+        try await Self.killNegotiationAtTheAward(directory)
         let result = try await demo.value
         #expect(result.exitCode == 0, "\(result.transcript)")
         #expect(result.stdoutText.contains("DEMO OK"))
         #expect(result.stdoutText.contains("records exited"), "the stack did not notice the killed Records process:\n\(result.stdoutText)")
+        #expect(result.stdoutText.contains("negotiation exited"), "the stack did not notice the killed Negotiation process:\n\(result.stdoutText)")
         #expect(killedAt > 0)
 
         // Independently of what the demo says: bring the same stack up again and look.
@@ -65,6 +67,27 @@ struct AcceleratorDemoTests {
         #expect(shortlist.shortlisted.count == 4)
         #expect(shortlist.notChosen.count == 79 - 4)
 
+        // The dialogues: Negotiation died with -9 right after committing the award, and the
+        // award is in the record exactly once; 2 agreements signed, 2 still negotiating.
+        #expect(counts[.dialogueOpened] == 4)
+        #expect(counts[.clarificationSent] == 1)
+        #expect(counts[.pilotDecided] == 4)
+        #expect(counts[.awardDecided] == 1)
+        #expect(counts[.standstillStarted] == 1)
+        #expect(counts[.standstillEnded] == 1)
+        #expect(counts[.agreementSigned] == 2)
+        #expect(counts[.dialogueEndedWithoutAgreement] == nil)
+        let events = entries.filter { $0.event.challenge == Self.challenge }.map(\.event)
+        let standstill = try #require(events.compactMap { event -> StandstillStarted? in
+            if case .standstillStarted(let started) = event.payload { return started } else { return nil }
+        }.first)
+        let signatures = events.filter { $0.type == .agreementSigned }
+        #expect(signatures.allSatisfy { $0.time >= standstill.end }, "an agreement was signed before the standstill ended")
+        let clarification = try #require(events.compactMap { event -> ClarificationSent? in
+            if case .clarificationSent(let sent) = event.payload { return sent } else { return nil }
+        }.first)
+        #expect(clarification.recipients.count == 4)
+
         // Every confidential read in the record came after its reader declared impartiality
         // towards that application (by the events' times: two services' outboxes deliver in
         // their own order), and never after the reader was recused from it.
@@ -82,8 +105,15 @@ struct AcceleratorDemoTests {
         }
         var reads = 0
         var unexplained: [String] = []
+        var dialogueReads = 0
         for entry in entries where entry.event.challenge == Self.challenge {
             guard case .confidentialDataAccessed(let access) = entry.event.payload else { continue }
+            if access.purpose == "negotiation" {
+                // Dialogue content, read by the dialogue's own participants under Negotiation's grants.
+                if ![.negotiator, .officer, .startup].contains(access.reader.role) { unexplained.append("\(access.ref): a dialogue read as \(access.reader.role)") }
+                dialogueReads += 1
+                continue
+            }
             reads += 1
             guard let application = refs[access.ref] else { unexplained.append("\(access.ref): no application names it"); continue }
             let pair = access.reader.subject + "|" + application.rawValue
@@ -97,6 +127,7 @@ struct AcceleratorDemoTests {
         }
         #expect(unexplained.isEmpty, "\(unexplained.prefix(5))")
         #expect(reads == 79 * 5 - 2)
+        #expect(dialogueReads == 10)
 
         // Public and privileged responses: no canary in any body.
         let challenge = GetChallengeRequest(challenge: Self.challenge)
@@ -105,6 +136,12 @@ struct AcceleratorDemoTests {
         raw.append(try await intake.call(IntakeAPI.listApplications.descriptor, body: Self.body(ListApplicationsRequest(challenge: Self.challenge, includeWithdrawn: true)), options: CallOptions(token: officer)))
         raw.append(try await records.call(RecordsAPI.getProtocol.descriptor, body: Self.body(["challenge": Self.challenge.rawValue]), options: CallOptions(token: auditor)))
         raw.append(try await records.call(RecordsAPI.exportOCDS.descriptor, body: Self.body(["challenge": Self.challenge.rawValue])))
+        let negotiation = RPCClient(transport: try HTTP2ClientTransport(url: endpoints["negotiation"]!))
+        raw.append(try await negotiation.call(NegotiationAPI.listDialogues.descriptor, body: Self.body(ListDialoguesRequest(challenge: Self.challenge)), options: CallOptions(token: auditor)))
+        let dialogues = try await negotiation.call(NegotiationAPI.listDialogues, ListDialoguesRequest(challenge: Self.challenge), options: CallOptions(token: auditor))
+        #expect(dialogues.dialogues.filter { $0.status == .signed }.count == 2)
+        #expect(dialogues.dialogues.filter { $0.status == .negotiating }.count == 2)
+        #expect(dialogues.awards.count == 1)
         let canaries = try String(contentsOfFile: directory + "/canaries.txt", encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(canaries.count == 83)
         let listed = try await intake.call(IntakeAPI.listApplications, ListApplicationsRequest(challenge: Self.challenge), options: CallOptions(token: officer))
@@ -117,7 +154,7 @@ struct AcceleratorDemoTests {
         try await up.waitForExit()
 
         // Files: Intake's and Records' databases (with WAL) and every log; the Vault's files hold none in clear.
-        for sub in ["intake", "evaluation", "records", "logs", "vault"] {
+        for sub in ["intake", "evaluation", "negotiation", "records", "logs", "vault"] {
             for (path, data) in Self.files(under: directory + "/" + sub) {
                 let found = Self.canaries(in: data, from: canaries)
                 #expect(found.isEmpty, "\(found) found in \(path)")
@@ -146,6 +183,34 @@ struct AcceleratorDemoTests {
             try await Task.sleep(for: .milliseconds(50))
         }
         throw CommandError("the demo's Records never reached 40 events")
+    }
+
+    /// Waits until Negotiation logs that it committed the award, then kills it with SIGKILL
+    /// at once — before or after its answer got out; the stack restarts it.
+    static func killNegotiationAtTheAward(_ directory: String) async throws {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(900))
+        let log = directory + "/logs/negotiation.log"
+        let needle = Data(#""award decided""#.utf8)
+        var seen = Data()
+        var offset: UInt64 = 0
+        while ContinuousClock.now < deadline {
+            // Only what was appended since the last look (the tail kept for a line cut in two).
+            if let handle = FileHandle(forReadingAtPath: log) {
+                try handle.seek(toOffset: offset)
+                let fresh = handle.readDataToEndOfFile()
+                try? handle.close()
+                offset += UInt64(fresh.count)
+                seen = seen.suffix(needle.count) + fresh
+            }
+            if seen.range(of: needle) != nil,
+               let stack = FileManager.default.contents(atPath: directory + "/stack.json"),
+               let entry = try? JSONDecoder().decode([String: StackEntry].self, from: stack)["negotiation"] {
+                kill(entry.pid, SIGKILL)
+                return
+            }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        throw CommandError("Negotiation never logged the award")
     }
 
     struct StackEntry: Decodable {

@@ -34,7 +34,8 @@ struct GrantTests {
                 ("another ref", try await vault.grant(other), "another ref"),
                 ("another subject", try await vault.grant(ref, subject: "bob"), "another subject"),
                 ("an unconfigured key under a trusted name", try await Self.sign(claims(), key: stranger, kid: "evaluation"), "signature"),
-                ("an unknown issuer", try await AccessGrantIssuer(name: "negotiation", privateKey: stranger).grant(subject: "eva", role: .evaluator, ref: ref, purpose: "dialogue", now: now), "not trusted"),
+                ("an unknown issuer", try await AccessGrantIssuer(name: "pilot-lab", privateKey: stranger).grant(subject: "eva", role: .evaluator, ref: ref, purpose: "pilot", now: now), "not trusted"),
+                ("another trusted issuer's name on a stranger's key", try await AccessGrantIssuer(name: "negotiation", privateKey: stranger).grant(subject: "eva", role: .evaluator, ref: ref, purpose: "dialogue", now: now), "signature"),
                 ("iss differs from kid", try await Self.sign(claims(issuer: "negotiation"), key: vault.evaluationKey, kid: "evaluation"), "iss"),
                 ("the wrong audience", try await Self.sign(wrongAudience, key: vault.evaluationKey, kid: "evaluation"), "aud"),
                 ("a lifetime over the maximum", try await vault.grant(ref, validFor: .seconds(901)), "longer than 900"),
@@ -106,10 +107,33 @@ struct GrantTests {
         var unprintable = good
         unprintable.purpose = "eval\u{0}uation"
         #expect(throws: GrantRefusal.self) { try GrantRules.check(unprintable, issuer: "evaluation", ref: ref, caller: caller, now: now, maxLifetimeSeconds: 900) }
-        var startupRole = good
-        startupRole.role = Role.startup.rawValue
-        let startupCaller = Principal(subject: "eva", roles: [.evaluator, .startup], expiresAt: caller.expiresAt)
-        #expect(throws: GrantRefusal.self) { try GrantRules.check(startupRole, issuer: "evaluation", ref: ref, caller: startupCaller, now: now, maxLifetimeSeconds: 900) }
+        var auditorRole = good
+        auditorRole.role = Role.auditor.rawValue
+        let auditorCaller = Principal(subject: "eva", roles: [.evaluator, .auditor], expiresAt: caller.expiresAt)
+        #expect(throws: GrantRefusal("names no reader role")) { try GrantRules.check(auditorRole, issuer: "evaluation", ref: ref, caller: auditorCaller, now: now, maxLifetimeSeconds: 900) }
+
+        // A startup reads under a grant only what its organisation owns.
+        let owner = OrgNumber("923609016")!
+        let startupRole = AccessGrantClaims(issuer: "negotiation", subject: "eva", role: .startup, ref: ref, purpose: "dialogue", expires: now.adding(milliseconds: 300_000).date, issuedAt: now.date)
+        let founder = Principal(subject: "eva", roles: [.startup], organisation: owner, expiresAt: caller.expiresAt)
+        let startupGrant = try GrantRules.check(startupRole, issuer: "negotiation", ref: ref, caller: founder, now: now, maxLifetimeSeconds: 900)
+        #expect(startupGrant.reader == Actor(subject: "eva", role: .startup))
+        try GrantRules.checkOwner(startupGrant, owner: owner, caller: founder)
+        #expect(throws: GrantRefusal("a startup may read only its own content")) {
+            try GrantRules.checkOwner(startupGrant, owner: OrgNumber("974760673")!, caller: founder)
+        }
+        let noOrganisation = Principal(subject: "eva", roles: [.startup], expiresAt: caller.expiresAt)
+        #expect(throws: GrantRefusal.self) { try GrantRules.checkOwner(startupGrant, owner: owner, caller: noOrganisation) }
+        // Other readers open whichever owner's content their grant names.
+        try GrantRules.checkOwner(grant, owner: owner, caller: caller)
+    }
+
+    @Test("reader roles and each issuer's default roles")
+    func roleTables() {
+        #expect(GrantRules.readerRoles == [.evaluator, .negotiator, .officer, .startup])
+        #expect(GrantRules.defaultRoles(forIssuer: "evaluation") == [.evaluator])
+        #expect(GrantRules.defaultRoles(forIssuer: "negotiation") == [.negotiator, .officer, .startup])
+        #expect(GrantRules.defaultRoles(forIssuer: "pilot-lab") == nil)
     }
 
     /// A grant whose JWS header has no `kid`.

@@ -79,15 +79,24 @@ struct SettingsTests {
         ])
         #expect(settings.grantIssuerKeys.keys.sorted() == ["evaluation", "negotiation"])
         #expect(settings.grantMaxSeconds == 120)
+        // The project's own issuers get their default roles; Negotiation grants the startup of
+        // a dialogue too.
+        #expect(settings.grantIssuerRoles == ["evaluation": [.evaluator], "negotiation": [.negotiator, .officer, .startup]])
+        let narrowed = try await Self.load([
+            "DATA_DIR": env.directory + "/data", "RECORDS_URL": "http://records:7100",
+            "VAULT_GRANT_ISSUER_KEYS": paths.joined(separator: ","), "VAULT_GRANT_ISSUER_ROLES": "negotiation=negotiator | startup",
+        ])
+        #expect(narrowed.grantIssuerRoles == ["evaluation": [.evaluator], "negotiation": [.negotiator, .startup]])
 
         // Another issuer must be told which roles it may grant.
         let other = env.directory + "/pilot-lab.pem"
         try AccessGrantIssuer(name: "pilot-lab", privateKey: Curve25519.Signing.PrivateKey()).publicKeyPEM.write(toFile: other, atomically: true, encoding: .utf8)
         let base = ["DATA_DIR": env.directory + "/data", "RECORDS_URL": "http://records:7100", "VAULT_GRANT_ISSUER_KEYS": other]
         await #expect(throws: SettingsError.self) { _ = try await Self.load(base) }
-        await #expect(throws: SettingsError.self) { _ = try await Self.load(base.merging(["VAULT_GRANT_ISSUER_ROLES": "pilot-lab=auditor"]) { $1 }) }
-        let configured = try await Self.load(base.merging(["VAULT_GRANT_ISSUER_ROLES": "pilot-lab=evaluator|officer"]) { $1 })
-        #expect(configured.grantIssuerRoles == ["pilot-lab": [.evaluator, .officer]])
+        let auditor = await #expect(throws: SettingsError.self) { _ = try await Self.load(base.merging(["VAULT_GRANT_ISSUER_ROLES": "pilot-lab=auditor"]) { $1 }) }
+        #expect(auditor?.description.contains("roles among evaluator, negotiator, officer, startup") == true, "\(auditor?.description ?? "")")
+        let configured = try await Self.load(base.merging(["VAULT_GRANT_ISSUER_ROLES": "pilot-lab=evaluator|officer|startup"]) { $1 })
+        #expect(configured.grantIssuerRoles == ["pilot-lab": [.evaluator, .officer, .startup]])
     }
 
     @Test("a key ring missing a version that still wraps data keys stops the start-up", arguments: Backend.allCases)

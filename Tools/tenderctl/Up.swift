@@ -16,7 +16,7 @@ struct Up: AsyncParsableCommand {
             """)
 
     @Option(name: .customLong("data-dir"), help: "The stack's directory.") var dataDirectory = "./data"
-    @Flag(name: .customLong("any-ports"), help: "Free ports chosen at start instead of 7100 (records), 7200 (intake), 7300 (vault), 7400 (evaluation) and those + 1000 for ops.") var anyPorts = false
+    @Flag(name: .customLong("any-ports"), help: "Free ports chosen at start instead of 7100 (records), 7200 (intake), 7300 (vault), 7400 (evaluation), 7500 (negotiation) and those + 1000 for ops.") var anyPorts = false
     @Option(name: .customLong("bin-dir"), help: "Where the service executables are (default: beside tenderctl).") var binDirectory: String?
 
     func run() async throws {

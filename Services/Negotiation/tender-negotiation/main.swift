@@ -1,3 +1,6 @@
 import Negotiation
+import ServiceKit
 
-print("tender-negotiation: not built yet (port \(NegotiationApp.defaultPort))")
+await ServiceMain.run("negotiation") {
+    try await NegotiationApp.run()
+}

@@ -43,8 +43,15 @@ public struct Database: Sendable {
             source: source, maxConnectionsPerEventLoop: max(1, maxConnections / max(1, System.coreCount)),
             requestTimeout: .seconds(30), logger: logger, on: MultiThreadedEventLoopGroup.singleton)
         let sql = pool.database(logger: logger).sql(queryLogLevel: nil)
-        // Fail now, not on the first call, when the server cannot be reached.
-        try await sql.raw("SELECT 1").run()
+        // Fail now, not on the first call, when the server cannot be reached (or has no
+        // connection slot left) — and shut the pool down first: AsyncKit traps when a pool
+        // that was never shut down is released.
+        do {
+            try await sql.raw("SELECT 1").run()
+        } catch {
+            try? await pool.shutdownAsync()
+            throw error
+        }
         return Database(
             dialect: .postgres, sql: sql, logger: logger,
             runSession: { body in try await sql.withSession { session in try await body(session) } },

@@ -47,14 +47,15 @@ enum Fixtures {
             solutionSummary: summary, requestedBudget: budget)
     }
 
-    /// A deposit receipt as the Vault would sign it with `key`.
-    static func receipt(owner: OrgNumber, challenge: ChallengeID, key: Curve25519.Signing.PrivateKey, keyID: String? = nil, at time: Timestamp = start) throws -> DepositReceipt {
+    /// A deposit receipt as the Vault would sign it with `key` (with `author`: content an
+    /// officer or negotiator deposited for `owner`).
+    static func receipt(owner: OrgNumber, challenge: ChallengeID, key: Curve25519.Signing.PrivateKey, keyID: String? = nil, author: Actor? = nil, at time: Timestamp = start) throws -> DepositReceipt {
         let content = Data("confidential".utf8)
         let salt = (0..<32).map { _ in UInt8.random(in: 0...255) }
         let commitment = SaltedDigest(digest: .salted(content, salt: salt), salt: Data(salt).base64EncodedString())
         let id = keyID ?? String(Array(SHA256.hash(data: key.publicKey.rawRepresentation)).hexString.prefix(16))
         return try DepositReceipt(
             ref: .random(), owner: owner, challenge: challenge, field: "application", commitment: commitment,
-            depositedAt: time, keyID: id).signed(with: key)
+            depositedAt: time, keyID: id, author: author).signed(with: key)
     }
 }

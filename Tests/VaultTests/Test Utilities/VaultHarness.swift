@@ -11,8 +11,9 @@ import Testing
 import Vault
 
 /// A Vault served in process over one test database: the whole RPC pipeline (tokens, roles,
-/// idempotency, codec) through ``InProcessTransport``, a test clock, a trusted grant issuer
-/// named `evaluation`, and a key ring the test chooses.
+/// idempotency, codec) through ``InProcessTransport``, a test clock, two trusted grant
+/// issuers, `evaluation` and `negotiation` (each with its default roles), and a key ring the
+/// test chooses.
 struct VaultHarness: Sendable {
     let test: TestDatabase
     let store: VaultStore
@@ -21,6 +22,8 @@ struct VaultHarness: Sendable {
     let evaluation: AccessGrantIssuer
     /// The private key of `evaluation`, to sign grants with odd claims.
     let evaluationKey: Curve25519.Signing.PrivateKey
+    let negotiation: AccessGrantIssuer
+    let negotiationKey: Curve25519.Signing.PrivateKey
     let receiptSigner: ReceiptSigner
     let ring: KeyRing
     let grantVerifier: GrantVerifier
@@ -49,9 +52,15 @@ struct VaultHarness: Sendable {
             let store = try await VaultStore.open(test.database)
             let evaluationKey = Curve25519.Signing.PrivateKey()
             let evaluation = AccessGrantIssuer(name: "evaluation", privateKey: evaluationKey)
-            let verifier = await GrantVerifier(issuerKeys: ["evaluation": try EdDSA.PublicKey(pem: evaluation.publicKeyPEM)], maxLifetimeSeconds: grantMaxSeconds)
+            let negotiationKey = Curve25519.Signing.PrivateKey()
+            let negotiation = AccessGrantIssuer(name: "negotiation", privateKey: negotiationKey)
+            let verifier = await GrantVerifier(
+                issuerKeys: [
+                    "evaluation": try EdDSA.PublicKey(pem: evaluation.publicKeyPEM), "negotiation": try EdDSA.PublicKey(pem: negotiation.publicKeyPEM),
+                ],
+                maxLifetimeSeconds: grantMaxSeconds)
             let harness = try await VaultHarness(
-                test: test, store: store, env: env, clock: SettableClock(), evaluationKey: evaluationKey,
+                test: test, store: store, env: env, clock: SettableClock(), evaluationKey: evaluationKey, negotiationKey: negotiationKey,
                 receiptSigner: ReceiptSigner(key: Curve25519.Signing.PrivateKey()), ring: ring ?? Self.ring(current: 1, keys: [1: 0x11]),
                 grantVerifier: verifier)
             try await body(harness)
@@ -59,13 +68,15 @@ struct VaultHarness: Sendable {
     }
 
     init(test: TestDatabase, store: VaultStore, env: TestEnvironment, clock: SettableClock, evaluationKey: Curve25519.Signing.PrivateKey,
-         receiptSigner: ReceiptSigner, ring: KeyRing, grantVerifier: GrantVerifier) async throws {
+         negotiationKey: Curve25519.Signing.PrivateKey, receiptSigner: ReceiptSigner, ring: KeyRing, grantVerifier: GrantVerifier) async throws {
         self.test = test
         self.store = store
         self.env = env
         self.clock = clock
         self.evaluation = AccessGrantIssuer(name: "evaluation", privateKey: evaluationKey)
         self.evaluationKey = evaluationKey
+        self.negotiation = AccessGrantIssuer(name: "negotiation", privateKey: negotiationKey)
+        self.negotiationKey = negotiationKey
         self.receiptSigner = receiptSigner
         self.ring = ring
         self.grantVerifier = grantVerifier
@@ -80,7 +91,7 @@ struct VaultHarness: Sendable {
     /// The same Vault (database, keys, clock) restarted with another key ring.
     func restarted(ring: KeyRing) async throws -> VaultHarness {
         try await VaultHarness(
-            test: test, store: store, env: env, clock: clock, evaluationKey: evaluationKey,
+            test: test, store: store, env: env, clock: clock, evaluationKey: evaluationKey, negotiationKey: negotiationKey,
             receiptSigner: receiptSigner, ring: ring, grantVerifier: grantVerifier)
     }
 
@@ -103,6 +114,18 @@ struct VaultHarness: Sendable {
     /// Deposits `content` as `owner` and returns the response.
     func deposit(_ content: String, field: String = "technology", owner: OrgNumber = Self.owner, challenge: ChallengeID = Self.challenge) async throws -> DepositResponse {
         try await call(VaultAPI.deposit, DepositRequest(challenge: challenge, field: field, bytes: Data(content.utf8)), token: try await startup(owner))
+    }
+
+    /// Deposits `content` for `owner` as an officer or negotiator `subject` (its author).
+    func deposit(_ content: String, for owner: OrgNumber, as role: Role, subject: String, field: String = "minutes", idempotencyKey: String? = nil) async throws -> DepositResponse {
+        try await call(
+            VaultAPI.deposit, DepositRequest(challenge: Self.challenge, field: field, bytes: Data(content.utf8), owner: owner),
+            token: try await token(role, subject: subject), idempotencyKey: idempotencyKey)
+    }
+
+    /// A grant from `negotiation` for `subject` in `role`, valid from the test clock's now.
+    func dialogueGrant(_ ref: VaultRef, subject: String, role: Role) async throws -> String {
+        try await negotiation.grant(subject: subject, role: role, ref: ref, purpose: "dialogue", now: clock.now().date)
     }
 
     /// A grant from `evaluation` for `subject`, valid from the test clock's now.

@@ -3,6 +3,7 @@ import Foundation
 import Messages
 import RPC
 import Records
+import ServiceKit
 import Synchronization
 import UnixSignals
 
@@ -11,15 +12,21 @@ struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Play the SmartOslo-style accelerator end to end on a local stack (SQLite) and check it.",
         discussion: """
-            Starts every service (as `tenderctl up` does, on free ports) in DIR, plays the \
-            accelerator as far as the services exist — today intake and evaluation: a challenge \
-            with 4 places, 80 synthetic startups applying with their secrets in the Vault, \
-            questions, an amendment, two amended applications, a withdrawal, intake closing by \
-            itself at the deadline, three late submissions refused; a panel of five (one recused \
-            from two applications) reading the secrets under grants and scoring blind, consensus, \
-            the ranking and the shortlist of 4 — then verifies the procurement record with only its public \
-            key and checks that no startup secret left the Vault. Exits 0 only if everything \
-            checked out. DIR is emptied first (only if it is a previous stack's directory).
+            Starts every service (as `tenderctl up` does, on free ports) in DIR and plays the \
+            whole accelerator on a simulated clock: a challenge with 4 places, 80 synthetic \
+            startups applying with their secrets in the Vault, questions, an amendment, two \
+            amended applications, a withdrawal, intake closing by itself at the deadline, three \
+            late submissions refused; a panel of five (one recused from two applications) \
+            reading the secrets under grants and scoring blind, consensus, the ranking and the \
+            shortlist of 4; then a confidential dialogue with each of the 4 (messages and \
+            minutes in the Vault, a clarification to all at once, versioned offers, a 30-day \
+            pilot each decided from its thresholds), the award of a purchase and an innovation \
+            partnership with two phases, a complaint during the 10-day standstill, both \
+            agreements signed after it, and 2 dialogues still negotiating at the end. It prints \
+            the procurement protocol, writes the OCDS export to DIR/ocds.json, verifies the \
+            procurement record with only its public key and checks that no startup secret left \
+            the Vault. Exits 0 only if everything checked out. DIR is emptied first (only if it \
+            is a previous stack's directory).
             """)
 
     @Option(name: .customLong("data-dir"), help: "The stack's directory (emptied first).") var dataDirectory = "./data/demo"
@@ -27,11 +34,21 @@ struct Demo: AsyncParsableCommand {
     @Option(name: .customLong("bin-dir"), help: "Where the service executables are (default: beside tenderctl).") var binDirectory: String?
     @Flag(name: .customLong("no-build"), help: "Do not run `swift build` for the service executables, even from a checkout.") var noBuild = false
     @Flag(name: .customLong("keep"), help: "Leave the stack running after the demo until Ctrl-C.") var keep = false
+    @Option(name: .customLong("clock"), help: ArgumentHelp(
+        "Where the simulated clock starts (ISO 8601, e.g. 2026-03-02T09:00:00Z; default: now).",
+        discussion: "Every service runs on this driven clock; the demo moves it through the deadlines, the pilots and the standstill period in seconds."))
+    var clockStart: String?
 
     func run() async throws {
         let began = ContinuousClock.now
         let layout = StackLayout(directory: dataDirectory)
         try resetDirectory(layout)
+        if let clockStart {
+            guard let start = Timestamp(iso8601: clockStart) else { throw ValidationError("--clock \(clockStart) is not an ISO 8601 instant such as 2026-03-02T09:00:00Z") }
+            try FileManager.default.createDirectory(atPath: layout.directory, withIntermediateDirectories: true)
+            let offset = start.millisecondsSinceEpoch - Timestamp(Date()).millisecondsSinceEpoch
+            try JSONCoding.encoder().encode(DrivenWallClock.State(offsetMilliseconds: offset)).write(to: URL(fileURLWithPath: layout.clockFile))
+        }
         let bin = binDirectory.map { URL(fileURLWithPath: $0) } ?? defaultBinDirectory()
         if !noBuild { try buildServices(bin: bin) }
         let steps = Atomic<Int>(0)
@@ -68,7 +85,18 @@ struct Demo: AsyncParsableCommand {
             let evaluated = try await EvaluationScenario(
                 evaluation: evaluation, vault: vault, issuer: issuer, seed: seed, challenge: outcome.challenge, startups: outcome.startups
             ) { say($0) }.run()
-            let expectedEvents = outcome.expectedEvents.merging(evaluated.expectedEvents) { $0 + $1 }
+            // Patient retries: the system test kills Negotiation with -9 around the award, and
+            // the stack restarts it on the same ports within a second or two.
+            let negotiation = RPCClient(
+                transport: try HTTP2ClientTransport(url: stack.url("negotiation"), connections: 2),
+                retryPolicy: RetryPolicy(maxAttempts: 12, initialBackoff: .milliseconds(100), maxBackoff: .seconds(2)))
+            let negotiated = try await NegotiationScenario(
+                negotiation: negotiation, vault: vault, issuer: issuer, clockFile: layout.clockFile, challenge: outcome.challenge,
+                startups: outcome.startups, result: evaluated.result
+            ) { say($0) }.run()
+            let expectedEvents = outcome.expectedEvents
+                .merging(evaluated.expectedEvents) { $0 + $1 }
+                .merging(negotiated.expectedEvents) { $0 + $1 }
 
             say("waiting for every event to reach the record")
             let entries = try await RecordCheck.waitForEvents(records: records, challenge: outcome.challenge, expected: expectedEvents)
@@ -85,12 +113,25 @@ struct Demo: AsyncParsableCommand {
             print("     checkpoint signed by \(key.name): size \(report.checkpoint.size), \(report.entriesVerified.count) entries proven included")
             print("     again by hand: tenderctl record verify --url \(stack.url("records")) --key \(layout.recordsVerifierKey) --all --state \(layout.directory)/record-audit.json")
 
+            say("the procurement protocol (Records GetProtocol) and the OCDS export (Records ExportOCDS)")
+            let auditor = try await issuer.token(subject: "revisor", roles: [.auditor], validFor: .seconds(600))
+            let procurementProtocol = try await records.call(RecordsAPI.getProtocol, GetProtocolRequest(challenge: outcome.challenge), options: CallOptions(timeout: .seconds(30), token: auditor))
+            try procurementProtocol.markdown.write(toFile: layout.directory + "/protocol.md", atomically: true, encoding: .utf8)
+            let ocds = try await records.call(RecordsAPI.exportOCDS, ExportOCDSRequest(challenge: outcome.challenge), options: CallOptions(timeout: .seconds(30)))
+            try CanonicalJSON.encode(ocds).write(to: URL(fileURLWithPath: layout.directory + "/ocds.json"))
+            for decision in procurementProtocol.decisions where Self.protocolHighlights.contains(decision.type) {
+                let line = "#\(decision.index) \(decision.time.iso8601) \(decision.actor.subject): \(decision.summary)" + (decision.reason.map { " — \($0)" } ?? "")
+                print("     " + (line.count > 170 ? line.prefix(169) + "…" : line))
+            }
+            print("     \(procurementProtocol.decisions.count) decisions, \(procurementProtocol.confidentialAccesses) confidential reads; in full: \(layout.directory)/protocol.md; OCDS 1.1 record package (\(ocds.records.first?.releases.count ?? 0) releases): \(layout.directory)/ocds.json")
+
             say("checking that no startup secret left the Vault")
             let canaries = outcome.startups.map(\.canary)
-            let leaks = IsolationCheck.scan(directories: [layout.data("intake"), layout.data("evaluation"), layout.data("records"), layout.logs], for: canaries)
+            let leaks = IsolationCheck.scan(directories: [layout.data("intake"), layout.data("evaluation"), layout.data("negotiation"), layout.data("records"), layout.logs], for: canaries)
                 + IsolationCheck.scan(directories: [layout.data("vault")], for: canaries).map { "in the Vault's own files (plaintext at rest): " + $0 }
+                + IsolationCheck.scan(files: [layout.directory + "/protocol.md", layout.directory + "/ocds.json"], for: canaries)
             if leaks.isEmpty {
-                print("     \(canaries.count) planted canaries: none in Intake's, Evaluation's or Records' databases, in any log, or unencrypted in the Vault's files (the evaluators read them through the Vault)")
+                print("     \(canaries.count) planted canaries: none in Intake's, Evaluation's, Negotiation's or Records' databases, in any log, in the protocol or the OCDS export, or unencrypted in the Vault's files (evaluators, negotiators and officers read them through the Vault)")
             }
             failures += leaks
 
@@ -112,6 +153,11 @@ struct Demo: AsyncParsableCommand {
                 print("                     \(criterion.name) (\(criterion.weight)%): \(String(format: "%.2f", Double(criterion.hundredths) / 100))" + (criterion.reasons.first.map { " — \"\($0)\"" } ?? ""))
             }
             print("  its access log   " + evaluated.accessLog.prefix(3).map { "\($0.reader.subject) read \($0.field) at \($0.time.iso8601) for \($0.purpose)" }.joined(separator: "; ") + (evaluated.accessLog.count > 3 ? "; … (\(evaluated.accessLog.count) reads)" : ""))
+            print("  dialogues        " + negotiated.dialogues.map { "\($0.companyName): \($0.status.rawValue)" + ($0.outcome.map { " (\($0.decision.kind.rawValue)" + ($0.decision.value.map { ", \($0)" } ?? "") + ")" } ?? "") }.joined(separator: "; "))
+            print("  clarification    \(negotiated.clarification.recipients.count) recipients at \(negotiated.clarification.sentAt.iso8601), one text (\(negotiated.clarification.digest))")
+            print("  award            notice to all \(negotiated.dialogues.count) dialogues at \(negotiated.award.decidedAt.iso8601); standstill until \(negotiated.award.standstillEnd.iso8601); complaint \(negotiated.complaint.number) \(negotiated.complaint.outcome?.rawValue ?? "open")")
+            print("  early signing    refused: \(negotiated.earlySigning)")
+            print("  dialogue reads   \(negotiated.reads) reads of dialogue content in the Vault, each under a Negotiation grant")
             print("  record           \(entries.count) events, signed checkpoint of size \(report.checkpoint.size), every entry proven")
             let took = (ContinuousClock.now - began).components
             print("  took             \(took.seconds).\(String(format: "%01d", took.attoseconds / 100_000_000_000_000_000)) s")
@@ -130,6 +176,12 @@ struct Demo: AsyncParsableCommand {
             throw ExitCode(1)
         }
     }
+
+    /// The protocol lines the demo prints (the full protocol goes to DIR/protocol.md).
+    static let protocolHighlights: Set<EventType> = [
+        .challengePublished, .intakeClosed, .shortlistDecided, .clarificationSent, .pilotDecided, .awardDecided,
+        .complaintRegistered, .complaintResolved, .standstillEnded, .agreementSigned, .phaseGateDecided,
+    ]
 
     /// Empties DIR if it is a previous stack's directory; refuses to touch anything else.
     func resetDirectory(_ layout: StackLayout) throws {
@@ -194,6 +246,13 @@ enum RecordCheck {
 
 /// Searches every file under some directories for strings that must not be there.
 enum IsolationCheck {
+    static func scan(files paths: [String], for needles: [String]) -> [String] {
+        paths.flatMap { path in
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return ["cannot read \(path)"] }
+            return needles.filter { text.contains($0) }.map { "\($0) found in \(path)" }
+        }
+    }
+
     static func scan(directories: [String], for needles: [String]) -> [String] {
         // Every canary starts with "CANARY-": find that (memchr, memcmp), then compare the whole.
         let prefix = Array("CANARY-".utf8)

@@ -78,12 +78,16 @@ final class LocalStack: Sendable {
         if spec.name != "records" { env["RECORDS_URL"] = url("records") }
         switch spec.name {
         case "vault":
-            env["VAULT_GRANT_ISSUER_KEYS"] = layout.evaluationGrantPublicKey
+            env["VAULT_GRANT_ISSUER_KEYS"] = StackLayout.grantIssuers.map(layout.grantPublicKey).joined(separator: ",")
         case "intake":
             env["INTAKE_VAULT_RECEIPT_KEY_FILE"] = layout.vaultReceiptPublicKey
         case "evaluation":
             env["INTAKE_URL"] = url("intake")
-            env["EVALUATION_GRANT_KEY_FILE"] = layout.evaluationGrantKey
+            env["EVALUATION_GRANT_KEY_FILE"] = layout.grantKey("evaluation")
+        case "negotiation":
+            env["EVALUATION_URL"] = url("evaluation")
+            env["NEGOTIATION_GRANT_KEY_FILE"] = layout.grantKey("negotiation")
+            env["NEGOTIATION_VAULT_RECEIPT_KEY_FILE"] = layout.vaultReceiptPublicKey
         default:
             break
         }

@@ -32,10 +32,12 @@ struct StackLayout: Sendable {
     func log(_ service: String) -> String { logs + "/" + service + ".log" }
     var recordsVerifierKey: String { data("records") + "/records.vkey" }
     var vaultReceiptPublicKey: String { data("vault") + "/vault-receipt.pub" }
-    /// Evaluation's access-grant key and its public half, which the Vault trusts. Made by
-    /// `up` before the Vault starts (the Vault reads issuer keys only at start-up).
-    var evaluationGrantKey: String { data("evaluation") + "/evaluation-grant.key" }
-    var evaluationGrantPublicKey: String { data("evaluation") + "/evaluation.pem" }
+    /// The access-grant issuers (Evaluation, Negotiation): each one's signing key and public
+    /// half, which the Vault trusts. Made by `up` before the Vault starts (the Vault reads
+    /// issuer keys only at start-up); the file name without `.pem` is the issuer's name.
+    static let grantIssuers = ["evaluation", "negotiation"]
+    func grantKey(_ issuer: String) -> String { data(issuer) + "/\(issuer)-grant.key" }
+    func grantPublicKey(_ issuer: String) -> String { data(issuer) + "/\(issuer).pem" }
 
     /// Creates the directories and the local issuer key (kept when it exists).
     func prepare() throws -> LocalTokenIssuer {
@@ -51,13 +53,13 @@ struct StackLayout: Sendable {
             }
             try issuer.jwksJSON.write(toFile: jwks, atomically: true, encoding: .utf8)
         }
-        try files.createDirectory(atPath: data("evaluation"), withIntermediateDirectories: true)
-        if !files.fileExists(atPath: evaluationGrantKey) {
-            let grants = AccessGrantIssuer(name: "evaluation", privateKey: Curve25519.Signing.PrivateKey())
-            guard files.createFile(atPath: evaluationGrantKey, contents: Data(grants.seedBase64.utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw StackError("cannot write \(evaluationGrantKey)")
+        for issuer in Self.grantIssuers where !files.fileExists(atPath: grantKey(issuer)) {
+            try files.createDirectory(atPath: data(issuer), withIntermediateDirectories: true)
+            let grants = AccessGrantIssuer(name: issuer, privateKey: Curve25519.Signing.PrivateKey())
+            guard files.createFile(atPath: grantKey(issuer), contents: Data(grants.seedBase64.utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw StackError("cannot write \(grantKey(issuer))")
             }
-            try grants.publicKeyPEM.write(toFile: evaluationGrantPublicKey, atomically: true, encoding: .utf8)
+            try grants.publicKeyPEM.write(toFile: grantPublicKey(issuer), atomically: true, encoding: .utf8)
         }
         return try LocalTokenIssuer(seedBase64: String(contentsOfFile: issuerKey, encoding: .utf8), audience: "tenderdialogue")
     }
@@ -88,6 +90,7 @@ struct ServiceSpec: Sendable {
         ServiceSpec(name: "vault", executable: "tender-vault", service: VaultAPI.service, defaultPort: 7300),
         ServiceSpec(name: "intake", executable: "tender-intake", service: IntakeAPI.service, defaultPort: 7200),
         ServiceSpec(name: "evaluation", executable: "tender-evaluation", service: EvaluationAPI.service, defaultPort: 7400),
+        ServiceSpec(name: "negotiation", executable: "tender-negotiation", service: NegotiationAPI.service, defaultPort: 7500),
     ]
 
     /// `intake` or `tender.intake.v1.IntakeService` → the spec.

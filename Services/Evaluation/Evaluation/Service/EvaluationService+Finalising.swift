@@ -75,7 +75,8 @@ extension EvaluationService {
         return result
     }
 
-    /// The result, once finalised (officers, auditors).
+    /// The result, once finalised (officers, auditors; services — Negotiation opens its
+    /// dialogues from the shortlist). Before that, `failed_precondition` to every caller.
     public func getResult(_ request: GetResultRequest, by caller: Caller) async throws -> EvaluationResult {
         let row = try await evaluation(request.challenge, on: database.sql)
         guard row.isFinalised else { throw RPCError(.failedPrecondition, "the evaluation of \(request.challenge) is not finalised yet") }

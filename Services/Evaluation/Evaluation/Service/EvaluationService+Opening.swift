@@ -47,8 +47,9 @@ extension EvaluationService {
         return evaluation
     }
 
-    /// The evaluation: terms, applications and status — to officers, auditors, and evaluators
-    /// assigned to at least one of its applications.
+    /// The evaluation: terms, applications and status — to officers, auditors, services
+    /// (Negotiation reads the shortlisted applications' organisations and Vault refs), and
+    /// evaluators assigned to at least one of its applications.
     /// - Throws: `not_found` without an evaluation; `permission_denied` to an evaluator not on
     ///   its panel.
     public func getEvaluation(_ request: GetEvaluationRequest, by caller: Caller) async throws -> Evaluation {

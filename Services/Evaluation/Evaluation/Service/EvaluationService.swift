@@ -103,7 +103,8 @@ public final class EvaluationService: Sendable {
     }
 
     /// Evaluators read an evaluation only while on its panel: assigned (and not removed) to at
-    /// least one of its applications. Officers and auditors always.
+    /// least one of its applications. Officers, auditors and services (a caller holding one of
+    /// those roles besides `evaluator` acts in it, ``EvaluationHandlers``) always.
     func requirePanelMember(_ caller: Caller, _ challenge: ChallengeID, on db: any SQLDatabase) async throws {
         guard caller.role == .evaluator else { return }
         guard try await store.isAssigned(challenge, evaluator: caller.subject, on: db) else {

@@ -13,6 +13,14 @@ extension IntakeService {
         case late(deadline: Timestamp, at: Timestamp)
     }
 
+    /// Checks that `receipt` is the Vault's, for `org`'s content for `challenge`, deposited by
+    /// the startup itself. An application's confidential part is what the startup gave the
+    /// Vault: content an officer or negotiator deposited for it in a dialogue (a receipt with
+    /// an author) is refused with `invalid_argument` on `confidential.author`.
+    func verifyOwnDeposit(_ receipt: DepositReceipt, org: OrgNumber, challenge: ChallengeID) throws(RPCError) {
+        try receiptKey.verify(receipt, owner: org, challenge: challenge, author: nil, path: "confidential")
+    }
+
     /// A startup applies, once per challenge, up to and including the deadline's millisecond.
     ///
     /// After the deadline every submission is refused with `failed_precondition`, with no
@@ -35,14 +43,14 @@ extension IntakeService {
                 // (a receipt of this organisation for this challenge) and only the first time
                 // per organisation, so a late call cannot write arbitrary entries into the
                 // public record.
-                let vouched = (try? self.receiptKey.verify(request.confidential, owner: org, challenge: row.id, path: "confidential")) != nil
+                let vouched = (try? self.verifyOwnDeposit(request.confidential, org: org, challenge: row.id)) != nil
                 if vouched, try await self.store.countRejectedLate(row.id, org: org, at: now, on: tx) {
                     try await self.emit(.applicationRejectedLate(ApplicationRejectedLate(orgNumber: org, receivedAt: now, deadline: deadline)), challenge: row.id, by: caller, at: now, on: tx)
                 }
                 return .late(deadline: deadline, at: now)
             }
             guard row.status == .published else { throw RPCError(.failedPrecondition, "challenge \(row.id) is not open for applications") }
-            try self.receiptKey.verify(request.confidential, owner: org, challenge: row.id, path: "confidential")
+            try self.verifyOwnDeposit(request.confidential, org: org, challenge: row.id)
             try ApplicationRules.check(request.application, budget: row.terms.budget, path: "application")
             if let existing = try await self.store.application(challenge: row.id, org: org, on: tx) {
                 throw RPCError(.alreadyExists, "organisation \(org) already applied to challenge \(row.id) (application \(existing.id))" + (existing.status == .withdrawn ? "; a withdrawn application cannot be resubmitted" : "; amend it instead"))
@@ -85,7 +93,7 @@ extension IntakeService {
             let now = self.clock.now()
             try Self.requireOpen(row, current, at: now)
             if let confidential = request.confidential {
-                try self.receiptKey.verify(confidential, owner: org, challenge: row.id, path: "confidential")
+                try self.verifyOwnDeposit(confidential, org: org, challenge: row.id)
             }
             try ApplicationRules.check(request.publicPart, budget: row.terms.budget, path: "publicPart")
             var next = current

@@ -26,9 +26,12 @@ public struct VaultSettings: Sendable {
     /// (every `Open` is refused; a warning is logged).
     public var grantIssuerKeys: [String: EdDSA.PublicKey]
     /// `vault.grantIssuerRoles` (VAULT_GRANT_ISSUER_ROLES): which reader roles each issuer may
-    /// grant, `issuer=role|role;issuer=role`, e.g. `evaluation=evaluator;negotiation=negotiator|officer`
-    /// (that is the default for those two names). Every other configured issuer must be named
-    /// here, or the start-up fails.
+    /// grant, `issuer=role|role;issuer=role`, roles among evaluator, negotiator, officer and
+    /// startup. Default for the project's own issuers:
+    /// `evaluation=evaluator;negotiation=negotiator|officer|startup`
+    /// (``GrantRules/defaultRoles(forIssuer:)``). Every other configured issuer must be named
+    /// here, or the start-up fails. Loaded, it holds the roles of every configured issuer,
+    /// defaults filled in.
     public var grantIssuerRoles: [String: Set<Role>] = [:]
     /// `vault.grantMaxSeconds` (VAULT_GRANT_MAX_SECONDS), default 900: grants valid for longer
     /// (`exp − iat`) are refused.
@@ -94,12 +97,15 @@ public struct VaultSettings: Sendable {
             let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             let roles = parts.count == 2 ? parts[1].split(separator: "|").map { Role(rawValue: $0.trimmingCharacters(in: .whitespaces)) } : []
             guard parts.count == 2, !parts[0].isEmpty, !roles.isEmpty, roles.allSatisfy({ $0.map(GrantRules.readerRoles.contains) == true }) else {
-                throw SettingsError("vault.grantIssuerRoles: '\(entry)' is not issuer=role|role with roles among evaluator, negotiator, officer")
+                throw SettingsError("vault.grantIssuerRoles: '\(entry)' is not issuer=role|role with roles among \(GrantRules.readerRoles.map(\.rawValue).sorted().joined(separator: ", "))")
             }
             grantIssuerRoles[parts[0]] = Set(roles.compactMap { $0 })
         }
-        for name in grantIssuerKeys.keys where grantIssuerRoles[name] == nil && GrantRules.defaultRoles(forIssuer: name) == nil {
-            throw SettingsError("vault.grantIssuerRoles must say which roles issuer '\(name)' may grant")
+        for name in grantIssuerKeys.keys where grantIssuerRoles[name] == nil {
+            guard let defaults = GrantRules.defaultRoles(forIssuer: name) else {
+                throw SettingsError("vault.grantIssuerRoles must say which roles issuer '\(name)' may grant")
+            }
+            grantIssuerRoles[name] = defaults
         }
         var settings = VaultSettings(
             keyRing: keyRing, receiptSigner: receiptSigner, grantIssuerKeys: grantIssuerKeys,

@@ -28,16 +28,18 @@ public struct GrantRefusal: Error, Sendable, Equatable, CustomStringConvertible 
 public enum GrantRules {
     /// How far in the future a grant's `iat` may lie (the issuer's clock running ahead).
     public static let issuedAtSkewMilliseconds: Int64 = 30_000
-    /// Roles a grant may name: those that may call ``VaultAPI/open``.
-    public static let readerRoles: Set<Role> = [.evaluator, .negotiator, .officer]
+    /// Roles a grant may name: those that may call ``VaultAPI/open``. A startup reads only
+    /// content it owns (``checkOwner(_:owner:caller:)``).
+    public static let readerRoles: Set<Role> = [.evaluator, .negotiator, .officer, .startup]
 
     /// The roles the project's own issuers may grant unless configured otherwise
     /// (`vault.grantIssuerRoles`): Evaluation grants evaluators; Negotiation grants the
-    /// negotiators and officers of a dialogue. Nil for any other issuer name.
+    /// negotiators and officers of a dialogue, and the startup of that dialogue (to read what
+    /// the municipality wrote to it). Nil for any other issuer name.
     public static func defaultRoles(forIssuer name: String) -> Set<Role>? {
         switch name {
         case "evaluation": [.evaluator]
-        case "negotiation": [.negotiator, .officer]
+        case "negotiation": [.negotiator, .officer, .startup]
         default: nil
         }
     }
@@ -71,6 +73,15 @@ public enum GrantRules {
             throw GrantRefusal("its purpose must be 1 to 200 printable characters")
         }
         return VerifiedGrant(issuer: issuer, reader: Actor(subject: caller.subject, role: role), ref: ref, purpose: claims.purpose, id: id)
+    }
+
+    /// Checks that `grant` may open content of `owner` for `caller`: a reader acting as a
+    /// startup reads only its own organisation's content, whoever signed the grant — an
+    /// issuer's mistake must not hand one startup another's secrets. Other roles read any
+    /// owner's content their grant names.
+    public static func checkOwner(_ grant: VerifiedGrant, owner: OrgNumber, caller: Principal) throws(GrantRefusal) {
+        guard grant.reader.role == .startup else { return }
+        guard caller.organisation == owner else { throw GrantRefusal("a startup may read only its own content") }
     }
 
     /// A JWT NumericDate to the millisecond, rounded to nearest: the claim travels as

@@ -9,9 +9,13 @@ import SQLKit
 extension VaultHandlers {
     /// Seals a startup's content under its data key for the challenge (made on first use),
     /// stores it with a salted commitment, and returns a signed receipt — one transaction.
+    ///
+    /// An officer or negotiator deposits for the startup it names (what it writes to it in a
+    /// dialogue): under that startup's data key, so the startup's shred covers it too, and
+    /// with the author in the stored row and the signed receipt.
     func deposit(_ request: DepositRequest, context: CallContext) async throws -> DepositResponse {
         let principal = try context.requirePrincipal()
-        guard let owner = principal.organisation else { throw RPCError(.permissionDenied, "a deposit needs a startup token with an 'org' claim") }
+        let (owner, author) = try Self.parties(of: request, by: principal)
         let content = try Self.validated(request)
         let ref = VaultRef.random()
         let salt = Self.randomBytes(32)
@@ -19,7 +23,7 @@ extension VaultHandlers {
         let now = clock.now()
         let receipt = try receiptSigner.sign(DepositReceipt(
             ref: ref, owner: owner, challenge: request.challenge, field: request.field,
-            commitment: commitment, depositedAt: now, keyID: receiptSigner.keyID))
+            commitment: commitment, depositedAt: now, keyID: receiptSigner.keyID, author: author))
         let (store, ring, logger) = (store, ring, context.logger)
         try await store.database.transaction { tx in
             try await store.lock(owner: owner, on: tx)
@@ -44,11 +48,32 @@ extension VaultHandlers {
             try await store.insert(VaultStore.DepositRow(
                 ref: ref, owner: owner, challenge: request.challenge, field: request.field, mediaType: request.mediaType,
                 ciphertext: try Envelope.seal(content, with: key, binding: binding), commitment: commitment,
-                dataKeyVersion: dataKeyVersion, depositedAt: now, depositor: principal.subject), on: tx)
+                dataKeyVersion: dataKeyVersion, depositedAt: now, depositor: principal.subject, author: author), on: tx)
         }
         VaultMetrics.deposited()
         logger.info("deposited", metadata: ["ref": .string(ref.rawValue), "owner": .string(owner.rawValue), "challenge": .string(request.challenge.rawValue)])
         return DepositResponse(ref: ref, commitment: commitment, receipt: receipt)
+    }
+
+    /// Whose content a deposit is, and who wrote it when that is not the owner itself.
+    ///
+    /// A startup deposits its own (`owner` omitted, or its own `org`). An officer or negotiator
+    /// must name the owner and becomes the author, in the first of those roles it holds (the
+    /// more privileged first, as every service reads a caller holding several).
+    /// - Throws: `permission_denied` for a startup naming another owner, or without an `org`
+    ///   claim; `invalid_argument` on `owner` when an officer or negotiator names none.
+    static func parties(of request: DepositRequest, by principal: Principal) throws(RPCError) -> (owner: OrgNumber, author: Actor?) {
+        if principal.has(.startup), let own = principal.organisation, request.owner == nil || request.owner == own {
+            return (own, nil)
+        }
+        guard let role = [Role.officer, .negotiator].first(where: principal.has) else {
+            guard request.owner == nil else { throw RPCError(.permissionDenied, "a startup may deposit only its own content") }
+            throw RPCError(.permissionDenied, "a deposit needs a startup token with an 'org' claim")
+        }
+        guard let owner = request.owner else {
+            throw RPCError.invalidField("owner", "required: name the startup (organisation number) the content is for")
+        }
+        return (owner, Actor(subject: principal.subject, role: role))
     }
 
     /// The content bytes of a well-formed request; otherwise `invalid_argument` naming the

@@ -8,7 +8,9 @@ import SQLKit
 extension VaultHandlers {
     /// Opens content under an access grant. Fails closed (DESIGN.md §4): the access row and
     /// its `confidential_data.accessed` event are committed in one transaction before the
-    /// plaintext is returned, and if that commit fails nothing is returned.
+    /// plaintext is returned, and if that commit fails nothing is returned. A reader acting as
+    /// a startup opens only its own organisation's content; any other deposit is
+    /// `permission_denied`, and nothing is recorded.
     func open(_ request: OpenRequest, context: CallContext) async throws -> OpenResponse {
         let principal = try context.requirePrincipal()
         let logger = context.logger
@@ -33,6 +35,12 @@ extension VaultHandlers {
             opened = try await store.database.transaction { tx in
                 guard let deposit = try await store.deposit(request.ref, on: tx) else {
                     throw OpenFailure.notFound
+                }
+                // Before the key is touched or anything recorded: a startup reads only its own.
+                do throws(GrantRefusal) {
+                    try GrantRules.checkOwner(grant, owner: deposit.owner, caller: principal)
+                } catch {
+                    throw OpenFailure.refused(error)
                 }
                 guard let row = try await store.dataKey(owner: deposit.owner, challenge: deposit.challenge, lock: .share, on: tx) else {
                     throw OpenFailure.dataLoss("no data key for the deposit")
@@ -59,6 +67,10 @@ extension VaultHandlers {
             }
         } catch let failure as OpenFailure {
             switch failure {
+            case .refused(let refusal):
+                VaultMetrics.opened(.denied)
+                logger.notice("open refused", metadata: ["ref": .string(request.ref.rawValue), "reason": .string(refusal.reason)])
+                throw refusal.rpcError
             case .notFound:
                 VaultMetrics.opened(.notFound)
                 throw RPCError(.notFound, "no deposit \(request.ref)")
@@ -95,6 +107,8 @@ extension VaultHandlers {
 
 /// Why an `Open` stopped inside its transaction (mapped to the caller's error outside it).
 enum OpenFailure: Error {
+    /// The grant is valid but may not open this deposit (``GrantRules/checkOwner(_:owner:caller:)``).
+    case refused(GrantRefusal)
     case notFound
     case shredded
     case dataLoss(String)

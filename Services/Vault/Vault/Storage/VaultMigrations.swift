@@ -8,7 +8,9 @@ import SQLKit
 /// - `vault_data_keys`: one data key per (owner, challenge). `data_key_version` numbers an
 ///   owner's keys (unique per owner, bound into the wrapping); `wrapped` is the key sealed
 ///   with KEK `kek_version`, base64, and NULL once shredded (`shredded_at`).
-/// - `vault_deposits`: the sealed content by ref, its salted commitment and who deposited.
+/// - `vault_deposits`: the sealed content by ref, its salted commitment and who deposited;
+///   `author_subject`/`author_role` name the officer or negotiator who wrote it for the owner
+///   (both NULL for the owner's own deposits).
 /// - `vault_accesses`: every read, written before the plaintext leaves.
 /// - `vault_shreds`: the facts of each shred, so repeating one returns them unchanged.
 public enum VaultMigrations {
@@ -59,6 +61,12 @@ public enum VaultMigrations {
                     WHERE owner = \(bind: try row.decode(column: "owner", as: String.self)) AND challenge = \(bind: try row.decode(column: "challenge", as: String.self))
                     """).run()
             }
+        },
+        Migration(version: 3, name: "deposit author") { db, _ in
+            // Officers and negotiators deposit for a startup in its dialogue; earlier deposits
+            // are all the owner's own, so NULL is right for every existing row.
+            try await db.raw("ALTER TABLE vault_deposits ADD COLUMN author_subject TEXT").run()
+            try await db.raw("ALTER TABLE vault_deposits ADD COLUMN author_role TEXT").run()
         },
     ]
 }

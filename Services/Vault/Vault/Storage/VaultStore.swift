@@ -143,7 +143,10 @@ public struct VaultStore: Sendable {
         var commitment: SaltedDigest
         var dataKeyVersion: Int
         var depositedAt: Timestamp
+        /// The caller's subject.
         var depositor: String
+        /// Who wrote it for the owner (an officer or negotiator); nil for the owner's own.
+        var author: Actor?
 
         var binding: ContentBinding { ContentBinding(owner: owner, ref: ref, field: field, dataKeyVersion: dataKeyVersion) }
     }
@@ -151,17 +154,19 @@ public struct VaultStore: Sendable {
     func insert(_ deposit: DepositRow, on db: any SQLDatabase) async throws {
         try await db.raw("""
             INSERT INTO vault_deposits (ref, owner, challenge, field, media_type, ciphertext, commitment, salt,
-                                        data_key_version, deposited_at, depositor)
+                                        data_key_version, deposited_at, depositor, author_subject, author_role)
             VALUES (\(bind: deposit.ref.rawValue), \(bind: deposit.owner.rawValue), \(bind: deposit.challenge.rawValue),
                     \(bind: deposit.field), \(bind: deposit.mediaType), \(bind: deposit.ciphertext.base64EncodedString()),
                     \(bind: deposit.commitment.digest.description), \(bind: deposit.commitment.salt),
-                    \(bind: Int64(deposit.dataKeyVersion)), \(bind: deposit.depositedAt.millisecondsSinceEpoch), \(bind: deposit.depositor))
+                    \(bind: Int64(deposit.dataKeyVersion)), \(bind: deposit.depositedAt.millisecondsSinceEpoch), \(bind: deposit.depositor),
+                    \(bind: deposit.author?.subject), \(bind: deposit.author?.role.rawValue))
             """).run()
     }
 
     func deposit(_ ref: VaultRef, on db: any SQLDatabase) async throws -> DepositRow? {
         let row = try await db.raw("""
-            SELECT owner, challenge, field, media_type, ciphertext, commitment, salt, data_key_version, deposited_at, depositor
+            SELECT owner, challenge, field, media_type, ciphertext, commitment, salt, data_key_version, deposited_at, depositor,
+                   author_subject, author_role
             FROM vault_deposits WHERE ref = \(bind: ref.rawValue)
             """).first()
         guard let row else { return nil }
@@ -170,6 +175,12 @@ public struct VaultStore: Sendable {
               let ciphertext = Data(base64Encoded: try row.decode(column: "ciphertext", as: String.self)),
               let digest = Digest(try row.decode(column: "commitment", as: String.self))
         else { throw RPCError(.dataLoss, "the stored deposit \(ref) is malformed") }
+        let author: Actor?
+        switch (try row.decode(column: "author_subject", as: String?.self), try row.decode(column: "author_role", as: String?.self).map(Role.init(rawValue:))) {
+        case (nil, nil): author = nil
+        case (let subject?, let role??): author = Actor(subject: subject, role: role)
+        default: throw RPCError(.dataLoss, "the stored deposit \(ref) names a malformed author")
+        }
         return DepositRow(
             ref: ref, owner: owner, challenge: challenge,
             field: try row.decode(column: "field", as: String.self),
@@ -178,7 +189,7 @@ public struct VaultStore: Sendable {
             commitment: SaltedDigest(digest: digest, salt: try row.decode(column: "salt", as: String.self)),
             dataKeyVersion: Int(try row.decode(column: "data_key_version", as: Int64.self)),
             depositedAt: Timestamp(millisecondsSinceEpoch: try row.decode(column: "deposited_at", as: Int64.self)),
-            depositor: try row.decode(column: "depositor", as: String.self))
+            depositor: try row.decode(column: "depositor", as: String.self), author: author)
     }
 
     func depositCount(owner: OrgNumber, challenge: ChallengeID, on db: any SQLDatabase) async throws -> Int {
