@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Records", targets: ["Records"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
         .library(name: "Negotiation", targets: ["Negotiation"]),
+        .library(name: "RPCNGHTTP2", targets: ["RPCNGHTTP2"]),
         .executable(name: "tenderctl", targets: ["tenderctl"]),
         .executable(name: "tender-records", targets: ["tender-records"]),
         .executable(name: "tender-vault", targets: ["tender-vault"]),
@@ -82,6 +83,28 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Shared/RPC",
+            swiftSettings: swiftSettings
+        ),
+        .systemLibrary(
+            name: "CNGHTTP2",
+            path: "Shared/CNGHTTP2",
+            pkgConfig: "libnghttp2",
+            providers: [.apt(["libnghttp2-dev"])]
+        ),
+        .target(
+            name: "RPCNGHTTP2",
+            dependencies: [
+                "RPC",
+                "CNGHTTP2",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/RPCNGHTTP2",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -221,6 +244,7 @@ let package = Package(
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SQLKit", package: "sql-kit"),
             ],
             path: "Tools/tenderctl",
             swiftSettings: swiftSettings
@@ -257,6 +281,18 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             path: "Tests/RPCTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RPCNGHTTP2Tests",
+            dependencies: [
+                "RPCNGHTTP2", "RPC", "Messages", "ServiceKit", "TestServiceKit",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/RPCNGHTTP2Tests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -340,6 +376,7 @@ let package = Package(
                 "Messages", "RPC", "ServiceKit", "TestServiceKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
             ],
             path: "Tests/SystemTests",
             swiftSettings: swiftSettings

@@ -40,6 +40,7 @@ let package = Package(
             name: "bench-rpc-server",
             dependencies: [
                 "BenchSupport",
+                .product(name: "RPCNGHTTP2", package: main),
                 .product(name: "Messages", package: main),
                 .product(name: "RPC", package: main),
                 .product(name: "ServiceKit", package: main),

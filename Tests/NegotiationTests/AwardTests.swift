@@ -31,7 +31,8 @@ struct AwardTests {
             #expect(events.map(\.type) == [.awardDecided, .standstillStarted])
             guard case .awardDecided(let decided) = events.first?.payload else { Issue.record("no award.decided"); return }
             #expect(decided.decisions.map(\.companyName) == ["Fjordlys AS", "Bybris AS"] && decided.decisions.map(\.value) == [Money(kroner: 1_200_000), nil])
-            #expect(events.last?.payload == .standstillStarted(StandstillStarted(start: now, end: end)))
+            #expect(events.last?.payload == .standstillStarted(StandstillStarted(start: now, end: end, award: 1)))
+            #expect(decided.award == 1)
             #expect(try await h.negotiator().call(NegotiationAPI.listDialogues, ListDialoguesRequest(challenge: NegotiationHarness.challenge)).awards == [award])
             // A startup reads the notice and its own decision, not another startup's reason.
             for (index, decisions) in [(0, [award.decisions[0]]), (2, [])] {
@@ -55,6 +56,20 @@ struct AwardTests {
             await #expect(throws: RPCError.self) { _ = try await h.decide([(0, .purchase, Money(kroner: 1_100_000), nil), (1, .none, nil, nil)]) }
             await #expect(throws: RPCError.self) { _ = try await h.decide([(0, .purchase, Money(kroner: 1_200_000), nil)]) }
             #expect(try await h.fingerprint() == before)
+        }
+    }
+
+    @Test("a partnership's award repeated after its first gate has passed is still the award as it stands, not a refusal")
+    func repeatedAfterGate() async throws {
+        try await NegotiationHarness.run(.sqlite) { h in
+            try await h.open()
+            try await h.offer(0)
+            let gate = Fixtures.start.adding(days: NegotiationHarness.standstillDays + 5)
+            let phases = [AgreementPhase(name: "Prototype", targets: ["Sensors in 100 bins"], costCap: Money(kroner: 300_000), gate: gate)]
+            let award = try await h.decide([(0, .innovationPartnership, nil, phases)])
+            h.clock.set(gate.adding(milliseconds: 1))
+            let (again, events) = try await h.newEvents { try await h.decide([(0, .innovationPartnership, nil, phases)]) }
+            #expect(again.number == award.number && again.decisions == award.decisions && events.isEmpty)
         }
     }
 

@@ -79,11 +79,14 @@ struct StandstillTests {
                     challenge: NegotiationHarness.challenge, award: 1, orgNumber: Fixtures.organisations[1], summary: "The pilot results were weighed wrongly."))
             }
             #expect(complaint.number == 1 && complaint.outcome == nil && events.map(\.type) == [.complaintRegistered])
+            // The record names the award complained against.
+            #expect(events.first?.payload == .complaintRegistered(ComplaintRegistered(
+                complaint: 1, orgNumber: Fixtures.organisations[1], summary: "The pilot results were weighed wrongly.", award: 1)))
             h.clock.set(award.standstillEnd)
             // Refused; the standstill period ends on the way (StandstillEnded), nothing else.
             let paused = await refusal { _ = try await officer.call(NegotiationAPI.signAgreement, SignAgreementRequest(dialogue: id)) }
             #expect(paused?.code == .failedPrecondition && paused?.message.contains("complaint 1") == true)
-            #expect(try await h.events().last?.type == .standstillEnded)
+            #expect(try await h.events().last?.payload == .standstillEnded(StandstillEnded(start: award.standstillStart, end: award.standstillEnd, award: 1)))
             // The standstill ended meanwhile, but the unsuccessful dialogue waits for the complaint.
             #expect(try await h.dialogue(1).status == .awarded)
             #expect(try await officer.call(NegotiationAPI.listDialogues, ListDialoguesRequest(challenge: NegotiationHarness.challenge)).awards[0].openComplaints == [1])
@@ -97,6 +100,8 @@ struct StandstillTests {
             }
             #expect(resolved.outcome == .dismissed && resolved.resolvedAt == award.standstillEnd)
             #expect(resolution.map(\.type) == [.complaintResolved, .dialogueEndedWithoutAgreement])
+            #expect(resolution.first?.payload == .complaintResolved(ComplaintResolved(
+                complaint: 1, outcome: .dismissed, reason: "The weighing followed the published terms.", award: 1)))
             #expect(try await h.dialogue(1).status == .ended)
             #expect(try await officer.call(NegotiationAPI.signAgreement, SignAgreementRequest(dialogue: id)).status == .signed)
             try await h.expectRefusal(.failedPrecondition) {

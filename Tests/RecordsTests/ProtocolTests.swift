@@ -47,6 +47,30 @@ struct ProtocolTests {
         }
     }
 
+    @Test("awards numbered in the record: the complaint, its upholding (the award annulled) and the standstill name the award")
+    func numberedAwards() {
+        let officer = Actor(subject: "kari", role: .officer)
+        let start = Timestamp(iso8601: "2026-05-21T09:00:00Z")!
+        let end = Timestamp(iso8601: "2026-05-31T09:00:00Z")!
+        let payloads: [EventPayload] = [
+            .awardDecided(AwardDecided(decisions: [], award: 2)),
+            .standstillStarted(StandstillStarted(start: start, end: end, award: 2)),
+            .complaintRegistered(ComplaintRegistered(complaint: 3, orgNumber: OrgNumber("974760673")!, summary: "Wrong formula", award: 2)),
+            .complaintResolved(ComplaintResolved(complaint: 3, outcome: .upheld, reason: "The formula was misapplied", award: 2)),
+            .standstillEnded(StandstillEnded(start: start, end: end, award: 2)),
+        ]
+        let entries = payloads.enumerated().map { index, payload in
+            let event = ProcurementEvent(challenge: AcceleratorStory.challenge, actor: officer, time: start, payload: payload)
+            return RecordEntry(index: Int64(index), leaf: Data((try? event.canonicalBytes()) ?? []).base64EncodedString(), event: event)
+        }
+        let summaries = ProtocolBuilder.build(challenge: AcceleratorStory.challenge, entries: entries).decisions.map(\.summary)
+        #expect(summaries[0].hasPrefix("Award 2 decided: "))
+        #expect(summaries[1].hasPrefix("Standstill period of award 2 from "))
+        #expect(summaries[2] == "Complaint 3 from org. no. 974760673 registered against award 2; signing paused")
+        #expect(summaries[3] == "Complaint 3 upheld: award 2 annulled, its dialogues negotiate again")
+        #expect(summaries[4].hasPrefix("Standstill period of award 2 ended "))
+    }
+
     @Test func summariesSayWhatWasDecided() {
         #expect(decisions(.challengePublished).first?.summary == "Published “Smarter mobility for the outer districts”: 4 places, 4 award criteria, applications due 2026-03-23 10:00 CET")
         #expect(decisions(.challengeAmended).first?.summary == "Amendment 1: Data interface clarified; one more week to apply; application deadline now 2026-03-30 11:00 CEST")

@@ -39,7 +39,8 @@ struct Call: AsyncParsableCommand {
             guard let found = try StackLayout(directory: dataDirectory).readEndpoints()[spec.name] else {
                 throw ValidationError("\(spec.name) is not in \(dataDirectory)/endpoints.json")
             }
-            target = found
+            // With replicas endpoints.json lists them all; one call needs one.
+            target = found.split(separator: ",").first.map(String.init) ?? found
         }
         let tls = ClientTLS(trustRootsPath: caFile, certificateChainPath: certificate, privateKeyPath: key)
         let transport = try HTTP2ClientTransport(url: target, tls: tls, connections: 1)

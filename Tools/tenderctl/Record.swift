@@ -13,11 +13,11 @@ struct Record: AsyncParsableCommand {
         subcommands: [Key.self, CheckpointCommand.self, Verify.self, ProtocolCommand.self, ExportOCDS.self])
 
     struct Connection: ParsableArguments {
-        @Option(help: "Records service URL.") var url = "http://127.0.0.1:\(RecordsApp.defaultPort)"
+        @Option(help: "Records service URL, or the URLs of its replicas, comma-separated.") var url = "http://127.0.0.1:\(RecordsApp.defaultPort)"
         @Option(help: "Bearer token (GetProtocol needs officer or auditor).") var token: String?
 
         func client() throws -> RPCClient {
-            RPCClient(transport: try HTTP2ClientTransport(url: url, connections: 1), tokenProvider: token.map(StaticTokenProvider.init))
+            RPCClient(transport: try BalancedClientTransport.transport(urls: url, connections: 1), tokenProvider: token.map(StaticTokenProvider.init))
         }
     }
 

@@ -7,6 +7,7 @@ import Foundation
 //                                     ServiceRuntime (JSON logs, Prometheus, SQLite, auth)
 //   bench-rpc-server grpc --port P    grpc-swift-2 on its NIO HTTP/2 transport, JSON codec
 //   bench-rpc-server bare --port P    a bare Hummingbird 2 .plaintextHTTP2() route
+//   bench-rpc-server nghttp2 --port P our RPCDispatcher on the libnghttp2 engine (issue 8)
 //   bench-rpc-server inproc           no server: our dispatcher called in process, and the
 //                                     JSON decode/encode alone, and what making a trace id
 //                                     costs now and as proposed (prints RESULT lines)
@@ -19,11 +20,12 @@ switch kind {
 case "ours": try await OursServer.run(port: port, dataDirectory: options.string("data-dir", NSTemporaryDirectory() + "/bench-ours-\(getpid())"))
 case "grpc": try await GRPCEchoServer.run(port: port)
 case "bare": try await BareServer.run(port: port)
+case "nghttp2": try await NGHTTP2Bench.run(port: port)
 case "inproc":
     await InProcess.run(concurrency: options.int("concurrency", 64), seconds: options.double("seconds", 5))
     await TraceIDCost.run(seconds: min(options.double("seconds", 5), 3))
 default:
-    FileHandle.standardError.write(Data("unknown server kind \(kind): ours, grpc, bare or inproc\n".utf8))
+    FileHandle.standardError.write(Data("unknown server kind \(kind): ours, grpc, bare, nghttp2 or inproc\n".utf8))
     exit(2)
 }
 

@@ -77,10 +77,29 @@ public final class HTTP2ClientTransport: ClientTransport {
     }
 
     public func send(_ request: ClientRequest) async throws -> ClientResponse {
+        do {
+            return try await deliver(request)
+        } catch let undelivered as UndeliveredRequest {
+            throw undelivered.error
+        }
+    }
+
+    /// Like ``send(_:)``, but a request that never left this process (no connection could
+    /// be had, or no stream opened on it) throws ``UndeliveredRequest``, so that
+    /// ``BalancedClientTransport`` may hand it to another replica whatever the method.
+    func deliver(_ request: ClientRequest) async throws -> ClientResponse {
         try await RPCDispatcher.withDeadline(request.deadline) {
-            let connection = try await self.pool.connection { try await self.connect() }
+            let connection: Connection
+            do {
+                connection = try await self.pool.connection { try await self.connect() }
+            } catch let error as RPCError where error.code == .unavailable {
+                throw UndeliveredRequest(error: error)
+            }
             do {
                 return try await self.exchange(request, on: connection)
+            } catch let undelivered as UndeliveredRequest {
+                await self.pool.discard(connection)
+                throw undelivered
             } catch let error as RPCError {
                 throw error
             } catch is CancellationError {
@@ -108,7 +127,7 @@ public final class HTTP2ClientTransport: ClientTransport {
         let serverHostname = self.serverHostname
         do {
             let (channel, multiplexer) = try await ClientBootstrap(group: group)
-                .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+                .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
                 .connectTimeout(.seconds(5))
                 .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -130,10 +149,17 @@ public final class HTTP2ClientTransport: ClientTransport {
     }
 
     private func exchange(_ request: ClientRequest, on connection: Connection) async throws -> ClientResponse {
-        let stream = try await connection.multiplexer.openStream { channel in
-            channel.eventLoop.makeCompletedFuture {
-                try NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload>(wrappingChannelSynchronously: channel)
+        let stream: NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload>
+        do {
+            stream = try await connection.multiplexer.openStream { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload>(wrappingChannelSynchronously: channel)
+                }
             }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw UndeliveredRequest(error: RPCError(.unavailable, "no stream to \(authority): \(error)"))
         }
         var head = HPACKHeaders()
         head.add(name: ":method", value: "POST")

@@ -77,8 +77,13 @@ public struct ServiceRuntime: Sendable {
 
     /// A client for another service at `url` (`http://host:port` for h2c, `https://…` for TLS),
     /// presenting this service's token.
+    ///
+    /// `url` may list several replicas, comma-separated (`http://10.0.0.5:7100,http://10.0.0.6:7100`,
+    /// so every `*.url` key, e.g. `RECORDS_URL`, takes a list): calls are then spread over
+    /// them round-robin and move on from one that cannot be reached or answers `unavailable`
+    /// (``BalancedClientTransport``). Behind a load balancer, give its one URL.
     public func client(url: String, tls: ClientTLS? = nil) throws -> RPCClient {
-        RPCClient(transport: try HTTP2ClientTransport(url: url, tls: tls, logger: logger), tokenProvider: serviceToken, logger: logger)
+        RPCClient(transport: try BalancedClientTransport.transport(urls: url, tls: tls, logger: logger), tokenProvider: serviceToken, logger: logger)
     }
 
     /// Serves `router` until SIGTERM or SIGINT, together with `services` (outbox senders,

@@ -27,6 +27,10 @@ struct Demo: AsyncParsableCommand {
             procurement record with only its public key and checks that no startup secret left \
             the Vault. Exits 0 only if everything checked out. DIR is emptied first (only if it \
             is a previous stack's directory).
+
+            With --database-url (and --replicas) it plays on PostgreSQL as `tenderctl up` runs \
+            it, from empty databases: each NAME_<service> is dropped and made again first. The \
+            search for secrets then covers every table of those databases too.
             """)
 
     @Option(name: .customLong("data-dir"), help: "The stack's directory (emptied first).") var dataDirectory = "./data/demo"
@@ -38,6 +42,7 @@ struct Demo: AsyncParsableCommand {
         "Where the simulated clock starts (ISO 8601, e.g. 2026-03-02T09:00:00Z; default: now).",
         discussion: "Every service runs on this driven clock; the demo moves it through the deadlines, the pilots and the standstill period in seconds."))
     var clockStart: String?
+    @OptionGroup var postgres: PostgresMode
 
     func run() async throws {
         let began = ContinuousClock.now
@@ -55,8 +60,11 @@ struct Demo: AsyncParsableCommand {
         let say: @Sendable (String) -> Void = { text in
             let step = steps.add(1, ordering: .relaxed).newValue
             print("[\(step < 10 ? " " : "")\(step)] \(text)")
+            fflush(nil)
         }
-        let stack = try LocalStack(layout: layout, binDirectory: bin, anyPorts: true) { print("     tenderctl: \($0)") }
+        let stack = try LocalStack(
+            layout: layout, binDirectory: bin, anyPorts: true, databases: try postgres.databases(), replicas: postgres.replicas
+        ) { print("     tenderctl: \($0)") }
         say("starting the stack in \(layout.directory)")
         // Ctrl-C or SIGTERM at any point stops the services too, then ends the demo.
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
@@ -68,27 +76,30 @@ struct Demo: AsyncParsableCommand {
             }
         }
         defer { interrupted.cancel() }
-        try await stack.start()
-        for spec in stack.specs { print("     \(spec.name): \(stack.url(spec.name))  (ops \(stack.opsURL(spec.name)), log \(layout.log(spec.name)))") }
+        try await stack.start(freshDatabases: true)
+        for instance in stack.instances {
+            print("     \(instance.name): \(stack.instanceURL(instance.name))  (ops \(stack.opsURL(instance.name)), log \(layout.log(instance.name)))")
+        }
         var failures: [String] = []
         do {
             let issuer = try layout.prepare()
-            let intake = RPCClient(transport: try HTTP2ClientTransport(url: stack.url("intake"), connections: 2))
-            let vault = RPCClient(transport: try HTTP2ClientTransport(url: stack.url("vault"), connections: 2))
-            let records = RPCClient(transport: try HTTP2ClientTransport(url: stack.url("records"), connections: 1))
+            // With replicas, each client spreads its calls over all of a service's processes.
+            let intake = RPCClient(transport: try BalancedClientTransport.transport(urls: stack.url("intake"), connections: 2))
+            let vault = RPCClient(transport: try BalancedClientTransport.transport(urls: stack.url("vault"), connections: 2))
+            let records = RPCClient(transport: try BalancedClientTransport.transport(urls: stack.url("records"), connections: 1))
             let scenario = IntakeScenario(intake: intake, vault: vault, issuer: issuer, clockFile: layout.clockFile, seed: seed) { say($0) }
             let outcome = try await scenario.run()
             // For tests that search for them independently; outside every service's directory.
             try outcome.startups.map(\.canary).joined(separator: "\n").write(toFile: layout.directory + "/canaries.txt", atomically: true, encoding: .utf8)
 
-            let evaluation = RPCClient(transport: try HTTP2ClientTransport(url: stack.url("evaluation"), connections: 2))
+            let evaluation = RPCClient(transport: try BalancedClientTransport.transport(urls: stack.url("evaluation"), connections: 2))
             let evaluated = try await EvaluationScenario(
                 evaluation: evaluation, vault: vault, issuer: issuer, seed: seed, challenge: outcome.challenge, startups: outcome.startups
             ) { say($0) }.run()
             // Patient retries: the system test kills Negotiation with -9 around the award, and
             // the stack restarts it on the same ports within a second or two.
             let negotiation = RPCClient(
-                transport: try HTTP2ClientTransport(url: stack.url("negotiation"), connections: 2),
+                transport: try BalancedClientTransport.transport(urls: stack.url("negotiation"), connections: 2),
                 retryPolicy: RetryPolicy(maxAttempts: 12, initialBackoff: .milliseconds(100), maxBackoff: .seconds(2)))
             let negotiated = try await NegotiationScenario(
                 negotiation: negotiation, vault: vault, issuer: issuer, clockFile: layout.clockFile, challenge: outcome.challenge,
@@ -111,7 +122,7 @@ struct Demo: AsyncParsableCommand {
             let key = try RecordCheck.verifierKey(layout)
             let report = try await RecordAuditor(client: records, key: key).verify(trusted: nil, entries: entries.map(\.index))
             print("     checkpoint signed by \(key.name): size \(report.checkpoint.size), \(report.entriesVerified.count) entries proven included")
-            print("     again by hand: tenderctl record verify --url \(stack.url("records")) --key \(layout.recordsVerifierKey) --all --state \(layout.directory)/record-audit.json")
+            print("     again by hand: tenderctl record verify --url \(stack.url("records").split(separator: ",")[0]) --key \(layout.recordsVerifierKey) --all --state \(layout.directory)/record-audit.json")
 
             say("the procurement protocol (Records GetProtocol) and the OCDS export (Records ExportOCDS)")
             let auditor = try await issuer.token(subject: "revisor", roles: [.auditor], validFor: .seconds(600))
@@ -130,8 +141,9 @@ struct Demo: AsyncParsableCommand {
             let leaks = IsolationCheck.scan(directories: [layout.data("intake"), layout.data("evaluation"), layout.data("negotiation"), layout.data("records"), layout.logs], for: canaries)
                 + IsolationCheck.scan(directories: [layout.data("vault")], for: canaries).map { "in the Vault's own files (plaintext at rest): " + $0 }
                 + IsolationCheck.scan(files: [layout.directory + "/protocol.md", layout.directory + "/ocds.json"], for: canaries)
+                + (try await IsolationCheck.scan(databases: stack.databases, for: canaries))
             if leaks.isEmpty {
-                print("     \(canaries.count) planted canaries: none in Intake's, Evaluation's, Negotiation's or Records' databases, in any log, in the protocol or the OCDS export, or unencrypted in the Vault's files (evaluators, negotiators and officers read them through the Vault)")
+                print("     \(canaries.count) planted canaries: none in Intake's, Evaluation's, Negotiation's or Records' databases, in any log, in the protocol or the OCDS export, or unencrypted in the Vault's \(stack.databases == nil ? "files" : "files and database") (evaluators, negotiators and officers read them through the Vault)")
             }
             failures += leaks
 
@@ -166,6 +178,9 @@ struct Demo: AsyncParsableCommand {
         }
         if keep && failures.isEmpty {
             print("the stack keeps running (Ctrl-C or SIGTERM stops it); endpoints in \(layout.endpoints)")
+            // Flushed (fflush(NULL): every stream), so whoever waits for this line in a file or a
+            // pipe sees it while the stack runs.
+            fflush(nil)
             await interrupted.value
         }
         await stack.stop()
@@ -251,6 +266,19 @@ enum IsolationCheck {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return ["cannot read \(path)"] }
             return needles.filter { text.contains($0) }.map { "\($0) found in \(path)" }
         }
+    }
+
+    /// PostgreSQL mode: every row of every service's database, as text; the Vault's may
+    /// hold no canary in clear either.
+    static func scan(databases: StackDatabases?, for needles: [String]) async throws -> [String] {
+        guard let databases else { return [] }
+        var found: [String] = []
+        for spec in ServiceSpec.all {
+            let text = try await databases.dump(spec.name)
+            let hits = needles.filter { text.contains($0) }.map { "\($0) found in the database \(databases.name(spec.name))" }
+            found += spec.name == "vault" ? hits.map { "in the Vault's own database (plaintext at rest): " + $0 } : hits
+        }
+        return found
     }
 
     static func scan(directories: [String], for needles: [String]) -> [String] {

@@ -230,7 +230,7 @@ struct NegotiationScenario: Sendable {
             guard content.contains("\"version\":3") else { throw DemoFailure("the officer did not read version 3 of \(party.startup.name)'s offer") }
             reads.add(1, ordering: .relaxed)
         }
-        progress("round 2: final offers (version 3) by the deadline; \(finalists[0].startup.name)'s version 4 came 1 ms late and does not count")
+        progress("round 2: final offers (version 3) by the deadline; \(finalists[0].startup.name)'s version 4 came after the deadline and does not count")
 
         // 7. The award: a purchase and an innovation partnership; the notice reaches all
         //    four dialogues at once and the standstill period starts.

@@ -2,10 +2,17 @@ import Foundation
 import Messages
 import Synchronization
 
-/// Runs every service of a local stack as a separate process on loopback (h2c), each with
-/// SQLite in its own directory under the stack's, sharing the local token issuer and the
-/// driven clock. A service that dies while the stack runs is restarted on the same ports
-/// (after a crash the outbox of every other service delivers what it held back).
+/// Runs every service of a local stack as a separate process on loopback (h2c), sharing
+/// the local token issuer and the driven clock. A service that dies while the stack runs is
+/// restarted on the same ports (after a crash the outbox of every other service delivers
+/// what it held back).
+///
+/// By default each service runs once, with SQLite in its own directory under the stack's.
+/// In PostgreSQL mode (``StackDatabases``) each runs `replicas` times sharing its database
+/// and its directory (keys), Records at least twice: the writer and a standby. A replica is
+/// an ``Instance`` (`intake-1`, `intake-2`) with ports, log and restarts of its own; callers
+/// get every replica's URL, comma-separated, and spread their calls
+/// (``BalancedClientTransport``).
 final class LocalStack: Sendable {
     struct Running: Sendable {
         var process: Process
@@ -13,23 +20,50 @@ final class LocalStack: Sendable {
         var restarts: Int
     }
 
+    /// One process of the stack: a replica of a service.
+    struct Instance: Sendable {
+        let spec: ServiceSpec
+        /// `intake` when the service runs once, `intake-1`, `intake-2`, … when it has replicas.
+        let name: String
+    }
+
     let layout: StackLayout
     let binDirectory: URL
     let specs: [ServiceSpec]
-    /// RPC and ops port per service.
+    /// Every process, in start order (a service's replicas one after the other).
+    let instances: [Instance]
+    /// PostgreSQL mode: where each service's database is; nil for SQLite.
+    let databases: StackDatabases?
+    /// RPC and ops port per instance.
     let ports: [String: (rpc: Int, ops: Int)]
     let report: @Sendable (String) -> Void
     private let state = Mutex<(running: [String: Running], stopping: Bool)>(([:], false))
 
-    /// - Parameter anyPorts: free ports chosen now instead of each service's default port.
-    init(layout: StackLayout, binDirectory: URL, specs: [ServiceSpec] = ServiceSpec.all, anyPorts: Bool, report: @escaping @Sendable (String) -> Void) throws {
+    /// - Parameter anyPorts: free ports chosen now instead of each service's default port
+    ///   (always, when a service has replicas).
+    /// - Parameter databases: PostgreSQL mode; `replicas` needs it.
+    /// - Parameter replicas: processes per service (Records: at least 2 on PostgreSQL).
+    init(
+        layout: StackLayout, binDirectory: URL, specs: [ServiceSpec] = ServiceSpec.all, anyPorts: Bool,
+        databases: StackDatabases? = nil, replicas: Int = 1, report: @escaping @Sendable (String) -> Void
+    ) throws {
+        guard replicas >= 1, replicas <= 9 else { throw StackError("--replicas must be 1…9") }
+        guard replicas == 1 || databases != nil else { throw StackError("replicas share a PostgreSQL database: give --database-url too") }
         self.layout = layout
         self.binDirectory = binDirectory
         self.specs = specs
+        self.databases = databases
         self.report = report
-        var ports: [String: (rpc: Int, ops: Int)] = [:]
+        var instances: [Instance] = []
         for spec in specs {
-            ports[spec.name] = anyPorts ? (try freePort(), try freePort()) : (spec.defaultPort, spec.defaultPort + 1000)
+            let count = databases != nil && spec.name == "records" ? max(2, replicas) : replicas
+            instances += (1...count).map { Instance(spec: spec, name: count == 1 ? spec.name : "\(spec.name)-\($0)") }
+        }
+        self.instances = instances
+        var ports: [String: (rpc: Int, ops: Int)] = [:]
+        for instance in instances {
+            let fixed = !anyPorts && instance.name == instance.spec.name
+            ports[instance.name] = fixed ? (instance.spec.defaultPort, instance.spec.defaultPort + 1000) : (try freePort(), try freePort())
         }
         self.ports = ports
         for spec in specs where !FileManager.default.isExecutableFile(atPath: binDirectory.appendingPathComponent(spec.executable).path) {
@@ -37,32 +71,43 @@ final class LocalStack: Sendable {
         }
     }
 
-    func url(_ service: String) -> String { "http://127.0.0.1:\(ports[service]!.rpc)" }
-    func opsURL(_ service: String) -> String { "http://127.0.0.1:\(ports[service]!.ops)" }
+    func instances(of service: String) -> [Instance] { instances.filter { $0.spec.name == service } }
+    func instanceURL(_ instance: String) -> String { "http://127.0.0.1:\(ports[instance]!.rpc)" }
+    func opsURL(_ instance: String) -> String { "http://127.0.0.1:\(ports[instance]!.ops)" }
+    /// The service's URL, or with replicas every replica's URL, comma-separated (what the
+    /// services' `*_URL` keys and ``BalancedClientTransport/transport(urls:tls:connections:logger:)`` take).
+    func url(_ service: String) -> String { instances(of: service).map { instanceURL($0.name) }.joined(separator: ",") }
     var endpoints: [String: String] { Dictionary(uniqueKeysWithValues: specs.map { ($0.name, url($0.name)) }) }
 
-    /// Starts every service in order, each once it listens, and writes endpoints.json.
-    func start() async throws {
+    /// Starts every process in order, each once it listens, and writes endpoints.json.
+    /// - Parameter freshDatabases: PostgreSQL mode: drop the services' databases first.
+    func start(freshDatabases: Bool = false) async throws {
         _ = try layout.prepare()
         if !FileManager.default.fileExists(atPath: layout.clockFile) {
             try Data(#"{"offsetMilliseconds":0}"#.utf8).write(to: URL(fileURLWithPath: layout.clockFile))
         }
-        for spec in specs {
-            for port in [ports[spec.name]!.rpc, ports[spec.name]!.ops] where !isFree(port) {
-                throw StackError("port \(port) for \(spec.name) is in use (another stack running? try --any-ports)")
+        for instance in instances {
+            for port in [ports[instance.name]!.rpc, ports[instance.name]!.ops] where !isFree(port) {
+                throw StackError("port \(port) for \(instance.name) is in use (another stack running? try --any-ports)")
             }
         }
+        if let databases {
+            try await databases.prepare(services: specs.map(\.name), fresh: freshDatabases)
+            // Every Records replica must sign with the same key, made here before any starts.
+            try layout.makeRecordsSigningKey()
+        }
         do {
-            for spec in specs { try await launch(spec, restarts: 0) }
+            for instance in instances { try await launch(instance, restarts: 0) }
         } catch {
             await stop()
             throw error
         }
-        try JSONCoding.encoder().encode(endpoints).write(to: URL(fileURLWithPath: layout.endpoints))
+        try JSONCoding.encoder().encode(endpoints).write(to: URL(fileURLWithPath: layout.endpoints), options: .atomic)
         writeStackFile()
     }
 
-    func environment(for spec: ServiceSpec) -> [String: String] {
+    func environment(for instance: Instance) -> [String: String] {
+        let spec = instance.spec
         let inherited = ProcessInfo.processInfo.environment
         // A minimal environment: nothing from the caller's shell (a stray DATABASE_URL) may
         // reconfigure a local service.
@@ -70,13 +115,16 @@ final class LocalStack: Sendable {
         if let backtrace = inherited["SWIFT_BACKTRACE"] { env["SWIFT_BACKTRACE"] = backtrace }
         env["ENVIRONMENT"] = "local"
         env["DATA_DIR"] = layout.data(spec.name)
-        env["RPC_PORT"] = String(ports[spec.name]!.rpc)
-        env["OPS_PORT"] = String(ports[spec.name]!.ops)
+        env["RPC_PORT"] = String(ports[instance.name]!.rpc)
+        env["OPS_PORT"] = String(ports[instance.name]!.ops)
         env["AUTH_LOCAL_ISSUER_KEY_FILE"] = layout.issuerKey
         env["CLOCK_FILE"] = layout.clockFile
         env["LOG_LEVEL"] = inherited["TENDER_LOG_LEVEL"] ?? "info"
+        if let databases { env["DATABASE_URL"] = databases.url(spec.name) }
         if spec.name != "records" { env["RECORDS_URL"] = url("records") }
         switch spec.name {
+        case "records" where databases != nil:
+            env["RECORDS_SIGNING_KEY_FILE"] = layout.recordsSigningKey
         case "vault":
             env["VAULT_GRANT_ISSUER_KEYS"] = StackLayout.grantIssuers.map(layout.grantPublicKey).joined(separator: ",")
         case "intake":
@@ -94,64 +142,66 @@ final class LocalStack: Sendable {
         return env
     }
 
-    private func launch(_ spec: ServiceSpec, restarts: Int) async throws {
+    private func launch(_ instance: Instance, restarts: Int) async throws {
+        let spec = instance.spec
         try FileManager.default.createDirectory(atPath: layout.data(spec.name), withIntermediateDirectories: true)
-        let logPath = layout.log(spec.name)
+        let logPath = layout.log(instance.name)
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         guard let log = FileHandle(forWritingAtPath: logPath) else { throw StackError("cannot write \(logPath)") }
         let offset = log.seekToEndOfFile()
         let process = Process()
         process.executableURL = binDirectory.appendingPathComponent(spec.executable)
-        process.environment = environment(for: spec)
+        process.environment = environment(for: instance)
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
         process.terminationHandler = { [weak self] ended in
             try? log.close()
-            self?.exited(spec, status: ended.terminationStatus, process: ended)
+            self?.exited(instance, status: ended.terminationStatus, process: ended)
         }
         try process.run()
-        state.withLock { $0.running[spec.name] = Running(process: process, startedAt: .now, restarts: restarts) }
+        state.withLock { $0.running[instance.name] = Running(process: process, startedAt: .now, restarts: restarts) }
         let deadline = ContinuousClock.now.advanced(by: .seconds(60))
         while ContinuousClock.now < deadline {
             if Self.listening(in: logPath, after: offset) { return }
             if !process.isRunning {
-                throw StackError("\(spec.executable) exited with status \(process.terminationStatus) while starting; its log: \(logPath)\n" + Self.tail(logPath, after: offset))
+                throw StackError("\(spec.executable) (\(instance.name)) exited with status \(process.terminationStatus) while starting; its log: \(logPath)\n" + Self.tail(logPath, after: offset))
             }
             try await Task.sleep(for: .milliseconds(25))
         }
-        throw StackError("\(spec.executable) did not listen within 60 s; its log: \(logPath)")
+        throw StackError("\(spec.executable) (\(instance.name)) did not listen within 60 s; its log: \(logPath)")
     }
 
-    private func exited(_ spec: ServiceSpec, status: Int32, process: Process) {
+    private func exited(_ instance: Instance, status: Int32, process: Process) {
         let restart: Int? = state.withLock { state in
-            guard !state.stopping, let running = state.running[spec.name], running.process === process else { return nil }
+            guard !state.stopping, let running = state.running[instance.name], running.process === process else { return nil }
             return running.restarts + 1
         }
         guard let restarts = restart else { return }
-        report("\(spec.name) exited (status \(status)); restarting it (restart \(restarts))")
+        report("\(instance.name) exited (status \(status)); restarting it (restart \(restarts))")
         Task {
-            // A service that keeps dying is restarted more slowly.
-            try? await Task.sleep(for: .milliseconds(min(200 * restarts, 5000)))
+            // Not at once, and more slowly for a service that keeps dying (as a container
+            // platform backs off): a replica's standby — Records' — gets to take over first.
+            try? await Task.sleep(for: .milliseconds(min(1500 * restarts, 10_000)))
             guard !self.state.withLock({ $0.stopping }) else { return }
             do {
-                try await self.launch(spec, restarts: restarts)
+                try await self.launch(instance, restarts: restarts)
                 self.writeStackFile()
-                self.report("\(spec.name) is back at \(self.url(spec.name))")
+                self.report("\(instance.name) is back at \(self.instanceURL(instance.name))")
             } catch {
-                self.report("\(spec.name) could not be restarted: \(error)")
+                self.report("\(instance.name) could not be restarted: \(error)")
             }
         }
     }
 
-    /// SIGTERM to every service, last started first; each has 15 s to drain, then SIGKILL.
+    /// SIGTERM to every process, last started first; each has 15 s to drain, then SIGKILL.
     func stop() async {
         let running = state.withLock { state in
             state.stopping = true
             return state.running
         }
-        for spec in specs.reversed() {
-            guard let process = running[spec.name]?.process, process.isRunning else { continue }
+        for instance in instances.reversed() {
+            guard let process = running[instance.name]?.process, process.isRunning else { continue }
             kill(process.processIdentifier, SIGTERM)
             let deadline = ContinuousClock.now.advanced(by: .seconds(15))
             while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
@@ -164,18 +214,22 @@ final class LocalStack: Sendable {
         try? FileManager.default.removeItem(atPath: layout.stackFile)
     }
 
-    /// Whether every service is still running (for `up` to notice a stack that cannot recover).
+    /// The process id of every instance.
     var processIDs: [String: Int32] {
         state.withLock { state in state.running.mapValues { $0.process.processIdentifier } }
     }
 
+    /// stack.json: per instance (the service's name when it runs once) its URL, ops URL,
+    /// process id, log and service.
     private func writeStackFile() {
-        struct Entry: Encodable { var url: String; var ops: String; var pid: Int32; var log: String }
+        struct Entry: Encodable { var service: String; var url: String; var ops: String; var pid: Int32; var log: String }
         let pids = processIDs
-        let entries = Dictionary(uniqueKeysWithValues: specs.map { spec in
-            (spec.name, Entry(url: url(spec.name), ops: opsURL(spec.name), pid: pids[spec.name] ?? 0, log: layout.log(spec.name)))
+        let entries = Dictionary(uniqueKeysWithValues: instances.map { instance in
+            (instance.name, Entry(
+                service: instance.spec.name, url: instanceURL(instance.name), ops: opsURL(instance.name),
+                pid: pids[instance.name] ?? 0, log: layout.log(instance.name)))
         })
-        try? JSONCoding.encoder().encode(entries).write(to: URL(fileURLWithPath: layout.stackFile))
+        try? JSONCoding.encoder().encode(entries).write(to: URL(fileURLWithPath: layout.stackFile), options: .atomic)
     }
 
     static func listening(in path: String, after offset: UInt64) -> Bool {

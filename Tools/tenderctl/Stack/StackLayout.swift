@@ -8,10 +8,10 @@ import RPC
 /// ```
 /// DIR/issuer.key, DIR/jwks.json    the local token issuer (tenderctl token reads it)
 /// DIR/clock.json                   the driven clock every service reads (CLOCK_FILE)
-/// DIR/endpoints.json               service → URL, written once everything listens
-/// DIR/stack.json                   ops URLs and process ids (for operators and tests)
-/// DIR/<service>/                   each service's data directory (its SQLite file, keys)
-/// DIR/logs/<service>.log           each service's JSON log
+/// DIR/endpoints.json               service → URL (replicas: URLs, comma-separated), written once everything listens
+/// DIR/stack.json                   per process: URLs, ops URL, process id (for operators and tests)
+/// DIR/<service>/                   each service's data directory (its SQLite file, keys), shared by its replicas
+/// DIR/logs/<instance>.log          each process's JSON log (`intake.log`, or `intake-1.log`, … with replicas)
 /// ```
 struct StackLayout: Sendable {
     let directory: String
@@ -31,6 +31,8 @@ struct StackLayout: Sendable {
     func data(_ service: String) -> String { directory + "/" + service }
     func log(_ service: String) -> String { logs + "/" + service + ".log" }
     var recordsVerifierKey: String { data("records") + "/records.vkey" }
+    /// The checkpoint signing key (what Records makes itself in local mode).
+    var recordsSigningKey: String { data("records") + "/records.key" }
     var vaultReceiptPublicKey: String { data("vault") + "/vault-receipt.pub" }
     /// The access-grant issuers (Evaluation, Negotiation): each one's signing key and public
     /// half, which the Vault trusts. Made by `up` before the Vault starts (the Vault reads
@@ -62,6 +64,18 @@ struct StackLayout: Sendable {
             try grants.publicKeyPEM.write(toFile: grantPublicKey(issuer), atomically: true, encoding: .utf8)
         }
         return try LocalTokenIssuer(seedBase64: String(contentsOfFile: issuerKey, encoding: .utf8), audience: "tenderdialogue")
+    }
+
+    /// Makes the Records signing key unless it exists: replicas on PostgreSQL must all sign
+    /// with one key (`RECORDS_SIGNING_KEY_FILE`), so it cannot be left to the first start.
+    func makeRecordsSigningKey() throws {
+        let files = FileManager.default
+        guard !files.fileExists(atPath: recordsSigningKey) else { return }
+        try files.createDirectory(atPath: data("records"), withIntermediateDirectories: true)
+        let seed = Curve25519.Signing.PrivateKey().rawRepresentation.base64EncodedString()
+        guard files.createFile(atPath: recordsSigningKey, contents: Data(seed.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw StackError("cannot write \(recordsSigningKey)")
+        }
     }
 
     /// The URL of each running service, from endpoints.json.

@@ -48,6 +48,28 @@ public enum AwardRules {
         return checked
     }
 
+    /// `decision` as ``checked(_:at:now:)`` would store it, without checking it: how a
+    /// repeated request is compared with the award that stands (whose gates may have passed
+    /// since, so checking it again would refuse what was accepted then).
+    public static func normalised(_ decision: DialogueDecision) -> DialogueDecision {
+        var normalised = decision
+        if decision.kind == .innovationPartnership, decision.value == nil, let phases = decision.phases {
+            normalised.value = Money.sum(phases.map(\.costCap))
+        }
+        return normalised
+    }
+
+    /// Checks that an innovation partnership's first gate falls after `standstillEnd`: the
+    /// agreement is signed at the end of the standstill period at the earliest, and a gate is
+    /// decided on a signed partnership only — a gate due before then could never be decided
+    /// in time.
+    /// - Throws: `invalid_argument` on `decisions[index].phases[0].gate`.
+    public static func checkFirstGate(_ decision: DialogueDecision, at index: Int, standstillEnd: Timestamp) throws(RPCError) {
+        guard decision.kind == .innovationPartnership, let first = decision.phases?.first, first.gate <= standstillEnd else { return }
+        throw RPCError.invalidField(
+            "decisions[\(index)].phases[0].gate", "must come after the standstill period ends (\(standstillEnd.iso8601)): a gate is decided on a signed agreement")
+    }
+
     /// The award notice: the same text for every dialogue of the challenge. It names each
     /// decided company and what it is offered, and when the standstill period ends — no
     /// reasons (each startup reads its own in its dialogue's outcome).

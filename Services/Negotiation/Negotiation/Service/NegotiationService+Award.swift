@@ -20,7 +20,8 @@ extension NegotiationService {
     /// answering (the idempotency key's stored answer lost with it) must not be refused as a
     /// second decision, nor become one.
     /// - Throws: `invalid_argument` for a decision that breaks a rule or names a dialogue of
-    ///   another challenge, or twice; `failed_precondition` for a dialogue not negotiating or
+    ///   another challenge, or twice, and for a partnership whose first gate is not after the
+    ///   standstill period (``AwardRules/checkFirstGate(_:at:standstillEnd:)``); `failed_precondition` for a dialogue not negotiating or
     ///   an agreement without a counting offer. Nothing changes then.
     public func decide(_ request: DecideRequest, by caller: Caller) async throws -> Award {
         guard !request.decisions.isEmpty else { throw RPCError.invalidField("decisions", "decide at least one dialogue") }
@@ -31,10 +32,12 @@ extension NegotiationService {
         let (award, decidedNow) = try await changing { tx -> (Award, Bool) in
             try await self.lock(request.challenge, on: tx)
             let now = self.clock.now()
-            let asked = try Set(request.decisions.enumerated().map { index, decision in try AwardRules.checked(decision, at: index, now: now) })
+            let asked = Set(request.decisions.map(AwardRules.normalised))
             if let earlier = try await self.store.awards(request.challenge, on: tx).last(where: { $0.status != .annulled && Set($0.decisions) == asked }) {
                 return (try await self.award(earlier, on: tx), false)
             }
+            let end = now.adding(days: self.policy.standstillDays)
+            for (index, decision) in request.decisions.enumerated() { try AwardRules.checkFirstGate(decision, at: index, standstillEnd: end) }
             let dialogues = try await self.store.dialogues(request.challenge, on: tx)
             var decided: [(row: NegotiationStore.DialogueRow, decision: DialogueDecision, offer: Int?)] = []
             for (index, decision) in request.decisions.enumerated() {
@@ -54,7 +57,6 @@ extension NegotiationService {
                 decided.append((row, checked, offer))
             }
             let number = try await self.store.nextNumber(in: "neg_awards", column: "challenge_id", key: request.challenge.rawValue, on: tx)
-            let end = now.adding(days: self.policy.standstillDays)
             let notice = AwardRules.notice(
                 award: number, challenge: request.challenge, decisions: decided.map { ($0.row.companyName, $0.decision.kind) }, standstillEnd: end)
             let row = NegotiationStore.AwardRow(
@@ -72,9 +74,9 @@ extension NegotiationService {
                 AwardDecided.Decision(
                     dialogue: row.dialogue, orgNumber: row.orgNumber, companyName: row.companyName, kind: decision.kind, value: decision.value,
                     reason: decision.reason)
-            })
+            }, award: number)
             try await self.emit(.awardDecided(event), challenge: request.challenge, by: caller.actor, at: now, on: tx)
-            try await self.emit(.standstillStarted(StandstillStarted(start: now, end: end)), challenge: request.challenge, by: caller.actor, at: now, on: tx)
+            try await self.emit(.standstillStarted(StandstillStarted(start: now, end: end, award: number)), challenge: request.challenge, by: caller.actor, at: now, on: tx)
             return (row.award(openComplaints: []), true)
         }
         guard decidedNow else {

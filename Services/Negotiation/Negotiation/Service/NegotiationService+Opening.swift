@@ -76,8 +76,10 @@ extension NegotiationService {
     }
 
     /// A challenge's dialogues as the caller may see them, its awards (public notices) and —
-    /// to officers and auditors only — its complaints. A startup sees in each award the notice
-    /// and its own decision only: another startup's reason is that startup's to read.
+    /// to officers and auditors only — its complaints. A startup or a negotiator sees in each
+    /// award the notice and the decisions on the dialogues it may read only: another
+    /// dialogue's reason and value are that dialogue's; with no dialogue of the challenge to
+    /// read, it sees no award.
     /// - Throws: `not_found` when the challenge's dialogues were never opened.
     public func listDialogues(_ request: ListDialoguesRequest, by caller: Caller) async throws -> DialogueList {
         try await list(request.challenge, for: caller, on: database.sql)
@@ -91,16 +93,21 @@ extension NegotiationService {
         }
         var awards: [Award] = []
         for row in try await store.awards(challenge, on: db) { awards.append(try await award(row, on: db)) }
-        if caller.role == .startup {
+        let seesAll = caller.role == .officer || caller.role == .auditor
+        if !seesAll {
+            // A startup or a negotiator reads the award notice and the decisions on the
+            // dialogues it may read — never another dialogue's reason or value, which come
+            // from that dialogue — and no complaints. Without a dialogue here, no award: its
+            // notice went to the participants only.
             let own = Set(dialogues.map(\.dialogue))
-            awards = awards.map { award in
+            awards = own.isEmpty ? [] : awards.map { award in
                 var award = award
                 award.decisions = award.decisions.filter { own.contains($0.dialogue) }
                 award.openComplaints = []
                 return award
             }
         }
-        let complaints = caller.role == .officer || caller.role == .auditor ? try await store.complaints(challenge, on: db) : []
+        let complaints = seesAll ? try await store.complaints(challenge, on: db) : []
         return DialogueList(challenge: challenge, dialogues: dialogues, awards: awards, complaints: complaints)
     }
 

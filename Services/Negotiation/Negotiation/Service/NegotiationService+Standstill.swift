@@ -32,7 +32,7 @@ extension NegotiationService {
                   try await self.store.setStatus(.final, of: challenge, award: number, from: .standstill, on: tx)
             else { return false }
             try await self.emit(
-                .standstillEnded(StandstillEnded(start: award.standstillStart, end: award.standstillEnd)), challenge: challenge, by: actor, at: now, on: tx)
+                .standstillEnded(StandstillEnded(start: award.standstillStart, end: award.standstillEnd, award: number)), challenge: challenge, by: actor, at: now, on: tx)
             if try await self.store.openComplaints(challenge, award: number, on: tx).isEmpty {
                 try await self.endUnsuccessful(award, by: actor, at: now, on: tx)
             }
@@ -77,7 +77,7 @@ extension NegotiationService {
                 number: try await self.store.nextNumber(in: "neg_complaints", column: "challenge_id", key: request.challenge.rawValue, on: tx),
                 award: award.number, orgNumber: request.orgNumber, summary: request.summary, registeredAt: now, outcome: nil, reason: nil, resolvedAt: nil)
             try await self.store.insertComplaint(complaint, by: caller.subject, on: tx)
-            let registered = ComplaintRegistered(complaint: complaint.number, orgNumber: complaint.orgNumber, summary: complaint.summary)
+            let registered = ComplaintRegistered(complaint: complaint.number, orgNumber: complaint.orgNumber, summary: complaint.summary, award: complaint.award)
             try await self.emit(.complaintRegistered(registered), challenge: request.challenge, by: caller.actor, at: now, on: tx)
             return complaint
         }
@@ -109,7 +109,7 @@ extension NegotiationService {
             guard try await self.store.resolve(complaint, by: caller.subject, on: tx) else {
                 throw RPCError(.failedPrecondition, "complaint \(complaint.number) is resolved already")
             }
-            let resolved = ComplaintResolved(complaint: complaint.number, outcome: request.outcome, reason: request.reason)
+            let resolved = ComplaintResolved(complaint: complaint.number, outcome: request.outcome, reason: request.reason, award: complaint.award)
             try await self.emit(.complaintResolved(resolved), challenge: request.challenge, by: caller.actor, at: now, on: tx)
             guard let award = try await self.store.award(request.challenge, complaint.award, on: tx) else {
                 throw RPCError(.dataLoss, "complaint \(complaint.number) names award \(complaint.award), which is missing")

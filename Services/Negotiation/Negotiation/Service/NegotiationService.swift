@@ -128,7 +128,7 @@ public final class NegotiationService: Sendable {
     /// - Throws: `already_exists` when the dialogue holds that ref already.
     func add(_ receipt: DepositReceipt, as kind: NegotiationStore.RefKind, to row: NegotiationStore.DialogueRow, at time: Timestamp, path: String, on tx: any SQLDatabase) async throws {
         guard try await store.insertRef(receipt.ref, kind: kind, dialogue: row.dialogue, at: time, on: tx) else {
-            throw RPCError(.alreadyExists, "\(path): ref \(receipt.ref) is already in dialogue \(row.dialogue); deposit new content for a new \(kind.rawValue)")
+            throw RPCError(.alreadyExists, "\(path): ref \(receipt.ref) is already in dialogue \(row.dialogue); deposit new content instead")
         }
     }
 

@@ -5,11 +5,15 @@
 public struct AwardDecided: EventBody {
     public static let eventType = EventType.awardDecided
 
-    /// One per open dialogue.
+    /// One per dialogue decided; dialogues not named go on negotiating.
     public var decisions: [Decision]
+    /// The award's number, from 1 per challenge (complaints and the standstill name it).
+    /// Absent in events recorded before awards were numbered in the record.
+    public var award: Int?
 
-    public init(decisions: [Decision]) {
+    public init(decisions: [Decision], award: Int? = nil) {
         self.decisions = decisions
+        self.award = award
     }
 
     public struct Decision: Codable, Sendable, Hashable {
@@ -49,10 +53,13 @@ public struct StandstillStarted: EventBody {
 
     public var start: Timestamp
     public var end: Timestamp
+    /// The award whose standstill it is (absent in events recorded before awards were numbered).
+    public var award: Int?
 
-    public init(start: Timestamp, end: Timestamp) {
+    public init(start: Timestamp, end: Timestamp, award: Int? = nil) {
         self.start = start
         self.end = end
+        self.award = award
     }
 }
 
@@ -64,10 +71,13 @@ public struct StandstillEnded: EventBody {
 
     public var start: Timestamp
     public var end: Timestamp
+    /// The award whose standstill it was (absent in events recorded before awards were numbered).
+    public var award: Int?
 
-    public init(start: Timestamp, end: Timestamp) {
+    public init(start: Timestamp, end: Timestamp, award: Int? = nil) {
         self.start = start
         self.end = end
+        self.award = award
     }
 }
 

@@ -121,11 +121,14 @@ public struct ComplaintRegistered: EventBody {
     /// The complaining company.
     public var orgNumber: OrgNumber
     public var summary: String
+    /// The award complained against (absent in events recorded before awards were numbered).
+    public var award: Int?
 
-    public init(complaint: Int, orgNumber: OrgNumber, summary: String) {
+    public init(complaint: Int, orgNumber: OrgNumber, summary: String, award: Int? = nil) {
         self.complaint = complaint
         self.orgNumber = orgNumber
         self.summary = summary
+        self.award = award
     }
 }
 
@@ -136,17 +139,22 @@ public struct ComplaintResolved: EventBody {
     public var complaint: Int
     public var outcome: Outcome
     public var reason: String
+    /// The award complained against; upheld, that award is annulled and its dialogues
+    /// negotiate again (absent in events recorded before awards were numbered).
+    public var award: Int?
 
-    public init(complaint: Int, outcome: Outcome, reason: String) {
+    public init(complaint: Int, outcome: Outcome, reason: String, award: Int? = nil) {
         self.complaint = complaint
         self.outcome = outcome
         self.reason = reason
+        self.award = award
     }
 
     public enum Outcome: String, Codable, Sendable, Hashable, CaseIterable {
         /// The award stands.
         case dismissed
-        /// The complaint is upheld: the award is reconsidered (decided again).
+        /// The complaint is upheld: the award is annulled, its dialogues negotiate again and
+        /// may be decided anew.
         case upheld
     }
 }

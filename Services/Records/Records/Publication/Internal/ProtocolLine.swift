@@ -102,10 +102,10 @@ struct ProtocolLine {
         case .roundHeld(let r):
             summary = "Round \(r.round) of \(names.dialogue(r.dialogue)) held \(OsloTime.format(r.heldAt)); present: \(r.attendance.joined(separator: ", "))"
         case .complaintRegistered(let c):
-            summary = "Complaint \(c.complaint) from org. no. \(c.orgNumber) registered; signing paused"
+            summary = "Complaint \(c.complaint) from org. no. \(c.orgNumber) registered" + (c.award.map { " against award \($0)" } ?? "") + "; signing paused"
             reason = c.summary
         case .complaintResolved(let c):
-            summary = "Complaint \(c.complaint) \(c.outcome == .upheld ? "upheld" : "dismissed")"
+            summary = "Complaint \(c.complaint) " + (c.outcome == .upheld ? "upheld" + (c.award.map { ": award \($0) annulled, its dialogues negotiate again" } ?? "") : "dismissed")
             reason = c.reason
         case .phaseGateDecided(let g):
             summary = "Phase \(g.phase) of the partnership with \(names.dialogue(g.dialogue)): \(g.decision == .go ? "go" : "stop") at the gate (cost \(g.cost))"
@@ -122,14 +122,14 @@ struct ProtocolLine {
         case .offerReceived(let o):
             summary = "Offer version \(o.version) received from \(names.dialogue(o.dialogue))"
         case .awardDecided(let a):
-            summary = "Award decided: " + a.decisions.map { d in
+            summary = (a.award.map { "Award \($0) decided: " } ?? "Award decided: ") + a.decisions.map { d in
                 "\(d.companyName) — \(PublicationText.kind(d.kind))" + (d.value.map { ", \($0)" } ?? "")
             }.joined(separator: "; ")
             reason = a.decisions.map { "\($0.companyName): \($0.reason)" }.joined(separator: "; ")
         case .standstillStarted(let s):
-            summary = "Standstill period from \(OsloTime.format(s.start)) to \(OsloTime.format(s.end))"
+            summary = "Standstill period" + (s.award.map { " of award \($0)" } ?? "") + " from \(OsloTime.format(s.start)) to \(OsloTime.format(s.end))"
         case .standstillEnded(let s):
-            summary = "Standstill period ended \(OsloTime.format(s.end))"
+            summary = "Standstill period" + (s.award.map { " of award \($0)" } ?? "") + " ended \(OsloTime.format(s.end))"
         case .agreementSigned(let a):
             summary = "Agreement signed with \(a.companyName): \(PublicationText.kind(a.kind)), \(a.value)" + (a.phases.map { ", \($0.count) phases" } ?? "")
         case .dialogueEndedWithoutAgreement(let d):

@@ -1,0 +1,52 @@
+import CNGHTTP2
+import NIOCore
+
+/// How a connection ends: idle timeout, max age, and graceful shutdown, each with GOAWAY.
+extension HTTP2Connection {
+    /// Checks for idleness `delay` from now, unless a check is already pending.
+    func armIdleTimer(after delay: Duration) {
+        guard idleTimer == nil, let context else { return }
+        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(delay)) { [self] in
+            idleTimer = nil
+            guard let idleSince, let session else { return }
+            let due = idleSince + TimeAmount(configuration.idleTimeout)
+            let now = NIODeadline.now()
+            if due <= now {
+                // GOAWAY with the last stream processed; the session is then done and
+                // `flushOutput` closes the connection after writing it.
+                nghttp2_session_terminate_session(session, NGHTTP2_NO_ERROR.rawValue)
+                flushOutput()
+            } else {
+                armIdleTimer(after: Duration.nanoseconds((due - now).nanoseconds))
+            }
+        }
+    }
+
+    /// Graceful GOAWAY, as RFC 9113 §6.8 advises: a first GOAWAY announcing the shutdown
+    /// and a PING; when the PING comes back (or after a second), the final GOAWAY naming the
+    /// last stream this server will answer. Open streams finish, then the connection closes;
+    /// after ``NGHTTP2ServerConfiguration/gracefulCloseTimeout`` it closes regardless.
+    func beginGracefulClose() {
+        guard let session, let context, gracefulClose == .none else { return }
+        gracefulClose = .noticeSent
+        nghttp2_submit_shutdown_notice(session)
+        nghttp2_submit_ping(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nil)
+        let loop = context.eventLoop.assumeIsolated()
+        finalGoawayTimer = loop.scheduleTask(in: .seconds(1)) { [self] in
+            sendFinalGoaway()
+            flushOutput()
+        }
+        graceTimer = loop.scheduleTask(in: TimeAmount(configuration.gracefulCloseTimeout)) { [self] in
+            close()
+        }
+        flushOutput()
+    }
+
+    func sendFinalGoaway() {
+        guard let session, gracefulClose == .noticeSent else { return }
+        gracefulClose = .goawaySent
+        nghttp2_submit_goaway(
+            session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nghttp2_session_get_last_proc_stream_id(session),
+            NGHTTP2_NO_ERROR.rawValue, nil, 0)
+    }
+}
