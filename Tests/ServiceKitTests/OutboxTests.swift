@@ -74,6 +74,52 @@ struct OutboxTests {
     }
 }
 
+extension OutboxTests {
+    @Test("replicas sharing one PostgreSQL outbox: one sender at a time, every event sent once and in order")
+    func replicasShareTheOutbox() async throws {
+        try await Backend.postgres.withDatabase { source in
+        try await Backend.sqlite.withDatabase { target in
+        try await source.database.migrateServiceKit()
+        try await target.database.migrateServiceKit()
+        try await target.database.migrate(component: "testservice", TestService.migrations)
+        let receiver = TestService(database: target.database, downstream: nil, outbox: nil)
+        let env = try TestEnvironment(name: "outbox-replicas")
+        defer { env.remove() }
+        let dispatcher = RPCDispatcher(
+            router: receiver.router, authenticator: try await JWTAuthenticator.trusting(env.issuer),
+            idempotency: SQLIdempotencyStore(database: target.database), logger: Logger(label: "test"))
+        let counting = FlakyTransport(base: InProcessTransport(dispatcher: dispatcher), failures: 0)
+        let client = RPCClient(transport: counting, tokenProvider: StaticTokenProvider(try await env.token(.service, subject: "sender")), retryPolicy: .none)
+        // A second replica: its own connections to the same database.
+        let replica = try await Database.postgres(url: source.url, logger: Logger(label: "test"))
+        let senders = [source.database, replica].map { OutboxSender(database: $0, clients: [TestAPI.service: client], batchSize: 5, logger: Logger(label: "test")) }
+
+        let ids = (0..<40).map { "event-\($0)" }
+        try await source.database.transaction { tx in
+            for id in ids { try await Outbox.enqueue(RecordRequest(eventID: id), eventID: id, to: TestAPI.record, on: tx) }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for sender in senders {
+                group.addTask {
+                    var rounds = 0
+                    while try await Outbox.backlog(on: source.database.sql) > 0 {
+                        rounds += 1
+                        guard rounds < 2000 else { return }
+                        try await sender.deliverBatch()
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        try await replica.close()
+        #expect(try await Outbox.backlog(on: source.database.sql) == 0)
+        #expect(counting.sent == ids.count, "each event sent once, never by two replicas at the same time")
+        #expect(try await receiver.storedRecords() == ids, "every event once, in order")
+        }
+        }
+    }
+}
+
 /// Fails the first `failures` sends with `unavailable`, as a down service would.
 final class FlakyTransport: ClientTransport {
     let base: any ClientTransport
@@ -87,6 +133,8 @@ final class FlakyTransport: ClientTransport {
     }
 
     var failed: Int { state.withLock { min($0, failures) } }
+    /// Sends that went through to the receiver.
+    var sent: Int { state.withLock { max(0, $0 - failures) } }
 
     func send(_ request: ClientRequest) async throws -> ClientResponse {
         let attempt = state.withLock { count in

@@ -120,6 +120,31 @@ struct StorageTests {
         }
     }
 
+    @Test("replicas reserving the same idempotency key at once: one proceeds, the others see it in progress — never an error", arguments: Backend.allCases)
+    func concurrentReservations(_ backend: Backend) async throws {
+        try await backend.withDatabase { test in
+            _ = try await Self.kitTables(test.database)
+            let store = SQLIdempotencyStore(database: test.database)
+            let digest = Digest.sha256(Array("a".utf8))
+            for round in 0..<5 {
+                let decisions = try await withThrowingTaskGroup(of: IdempotencyDecision.self) { group in
+                    for _ in 0..<8 { group.addTask { try await store.begin(scope: "scope", key: "k\(round)", requestDigest: digest) } }
+                    return try await group.reduce(into: [IdempotencyDecision]()) { $0.append($1) }
+                }
+                #expect(decisions.filter { $0 == .proceed }.count == 1)
+                #expect(decisions.filter { $0 == .inProgress }.count == 7)
+            }
+            // Another body under a key being reserved concurrently is a conflict, not an error.
+            let other = Digest.sha256(Array("b".utf8))
+            let mixed = try await withThrowingTaskGroup(of: IdempotencyDecision.self) { group in
+                group.addTask { try await store.begin(scope: "scope", key: "mixed", requestDigest: digest) }
+                group.addTask { try await store.begin(scope: "scope", key: "mixed", requestDigest: other) }
+                return try await group.reduce(into: [IdempotencyDecision]()) { $0.append($1) }
+            }
+            #expect(mixed.filter { $0 == .proceed }.count == 1 && mixed.filter { $0 == .conflict }.count == 1)
+        }
+    }
+
     /// ServiceKit's own tables, applied the way ServiceRuntime applies them.
     static func kitTables(_ db: Database) async throws -> Bool {
         try await db.migrateServiceKit()

@@ -62,15 +62,34 @@ public final class OutboxSender: Service, Sendable {
         }
     }
 
+    /// The advisory lock (per database on PostgreSQL) that lets one replica's sender work the
+    /// shared table at a time: `outbox` in ASCII.
+    static let senderLockKey: Int64 = 0x6F75_7462_6F78
+
     /// Delivers one batch of due rows in order; returns how many were delivered.
+    ///
+    /// On PostgreSQL, where replicas of a service share the table, the batch runs in one
+    /// transaction holding ``senderLockKey``: a replica that does not get the lock delivers
+    /// nothing this round (another is at it), so rows are neither sent twice at once nor out
+    /// of order. The marks commit with the batch; a sender that dies mid-batch leaves its rows
+    /// undelivered, and they go again — harmlessly, under their event ids.
     @discardableResult
     public func deliverBatch() async throws -> Int {
+        guard database.dialect == .postgres else { return try await deliverBatch(on: database.sql) }
+        return try await database.transaction { tx in
+            let locked = try await tx.raw("SELECT pg_try_advisory_xact_lock(\(bind: Self.senderLockKey)) AS locked").first()?.decode(column: "locked", as: Bool.self) ?? false
+            guard locked else { return 0 }
+            return try await self.deliverBatch(on: tx)
+        }
+    }
+
+    private func deliverBatch(on db: any SQLDatabase) async throws -> Int {
         let now = Timestamp(Date()).millisecondsSinceEpoch
-        let rows = try await database.sql.raw("""
+        let rows = try await db.raw("""
             SELECT seq, event_id, destination, payload, attempts, next_attempt_at FROM outbox
             WHERE delivered_at IS NULL ORDER BY seq LIMIT \(unsafeRaw: String(batchSize))
             """).all()
-        Gauge(label: "outbox_backlog").record(try await Outbox.backlog(on: database.sql))
+        Gauge(label: "outbox_backlog").record(try await Outbox.backlog(on: db))
         var delivered = 0
         for row in rows {
             let seq = try row.decode(column: "seq", as: Int64.self)
@@ -93,7 +112,7 @@ public final class OutboxSender: Service, Sendable {
             }
             if let error = failure {
                 let backoff = min(Int64(100) << min(attempts, 20), maxBackoff.components.seconds * 1000)
-                try await database.sql.raw("""
+                try await db.raw("""
                     UPDATE outbox SET attempts = \(bind: attempts + 1), last_error = \(bind: error.code.rawValue),
                     next_attempt_at = \(bind: Timestamp(Date()).millisecondsSinceEpoch + backoff) WHERE seq = \(bind: seq)
                     """).run()
@@ -101,7 +120,7 @@ public final class OutboxSender: Service, Sendable {
                 logger.warning("outbox delivery failed", metadata: ["event_id": .string(eventID), "code": .string(error.code.rawValue), "attempts": .stringConvertible(attempts + 1)])
                 break
             }
-            try await database.sql.raw("UPDATE outbox SET delivered_at = \(bind: Timestamp(Date()).millisecondsSinceEpoch), attempts = \(bind: attempts + 1), last_error = NULL WHERE seq = \(bind: seq)").run()
+            try await db.raw("UPDATE outbox SET delivered_at = \(bind: Timestamp(Date()).millisecondsSinceEpoch), attempts = \(bind: attempts + 1), last_error = NULL WHERE seq = \(bind: seq)").run()
             Counter(label: "outbox_delivered_total").increment()
             delivered += 1
         }

@@ -31,11 +31,19 @@ public struct SQLIdempotencyStore: IdempotencyStore {
                 WHERE scope = \(bind: scope) AND idem_key = \(bind: key)
                 """).first()
             guard let row else {
-                try await tx.raw("""
+                // Two replicas sharing the table may both find no row; the one whose insert
+                // lands proceeds, the other sees a call with this key in progress (not the
+                // unique-key violation PostgreSQL would otherwise raise as `internal`).
+                let inserted = try await tx.raw("""
                     INSERT INTO idempotency_keys (scope, idem_key, request_digest, reserved_at)
                     VALUES (\(bind: scope), \(bind: key), \(bind: requestDigest.description), \(bind: now))
-                    """).run()
-                return .proceed
+                    ON CONFLICT (scope, idem_key) DO NOTHING RETURNING reserved_at
+                    """).first()
+                guard inserted == nil else { return .proceed }
+                let winner = try await tx.raw("""
+                    SELECT request_digest FROM idempotency_keys WHERE scope = \(bind: scope) AND idem_key = \(bind: key)
+                    """).first()
+                return try winner?.decode(column: "request_digest", as: String.self) == requestDigest.description ? .inProgress : .conflict
             }
             guard try row.decode(column: "request_digest", as: String.self) == requestDigest.description else { return .conflict }
             if let response = try row.decode(column: "response", as: String?.self) {
