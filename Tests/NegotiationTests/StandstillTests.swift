@@ -1,6 +1,7 @@
 import Messages
 import Negotiation
 import RPC
+import ServiceKit
 import TestServiceKit
 import Testing
 
@@ -52,7 +53,7 @@ struct StandstillTests {
             #expect(try await h.service.endDueStandstills() == 0)
             h.clock.set(award.standstillEnd)
             let watchers = (0..<2).map { _ in
-                Task { try await StandstillWatcher(negotiation: h.service, interval: .milliseconds(20), logger: h.log.logger(label: "test.watcher")).run() }
+                Task { try await StandstillWatcher.make(negotiation: h.service, interval: .milliseconds(20), logger: h.log.logger(label: "test.watcher")).run() }
             }
             let deadline = ContinuousClock.now.advanced(by: .seconds(30))
             while try await h.events().filter({ $0.type == .standstillEnded }).isEmpty, ContinuousClock.now < deadline {

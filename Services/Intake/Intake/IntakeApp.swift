@@ -19,7 +19,7 @@ public enum IntakeApp {
             database: runtime.database, clock: runtime.clock, receiptKey: intakeSettings.receiptKey,
             logger: runtime.logger, onEventsEnqueued: { sender.wake() })
         runtime.logger.info("vault receipt key", metadata: ["key_id": .string(intakeSettings.receiptKey.keyID)])
-        let closer = IntakeCloser(intake: intake, interval: intakeSettings.autoCloseInterval, logger: runtime.logger)
+        let closer = IntakeCloser.make(intake: intake, interval: intakeSettings.autoCloseInterval, logger: runtime.logger)
         try await runtime.run(router: IntakeHandlers(intake: intake).router, services: [sender, closer])
     }
 }

@@ -30,7 +30,7 @@ public enum NegotiationApp {
             receiptKey: negotiationSettings.receiptKey, grantIssuer: negotiationSettings.grantIssuer,
             policy: .init(grantSeconds: negotiationSettings.grantSeconds, standstillDays: negotiationSettings.standstillDays),
             logger: runtime.logger, onEventsEnqueued: { sender.wake() })
-        let watcher = StandstillWatcher(negotiation: negotiation, interval: negotiationSettings.standstillCheckInterval, logger: runtime.logger)
+        let watcher = StandstillWatcher.make(negotiation: negotiation, interval: negotiationSettings.standstillCheckInterval, logger: runtime.logger)
         runtime.logger.info("negotiation ready", metadata: [
             "grant_issuer": .string(negotiationSettings.grantIssuer.name), "grant_seconds": .stringConvertible(negotiationSettings.grantSeconds),
             "standstill_days": .stringConvertible(negotiationSettings.standstillDays), "vault_receipt_key_id": .string(negotiationSettings.receiptKey.keyID),

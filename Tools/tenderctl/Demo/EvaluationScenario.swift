@@ -8,7 +8,7 @@ import Synchronization
 /// declared impartial, the confidential material opened in the Vault under Evaluation's grants,
 /// scored blind, consensus where the panel differs, the ranking by the published method and
 /// the shortlist of 4.
-struct EvaluationScenario: Sendable {
+struct EvaluationScenario: DemoScenario {
     let evaluation: RPCClient
     let vault: RPCClient
     let issuer: LocalTokenIssuer
@@ -32,14 +32,6 @@ struct EvaluationScenario: Sendable {
         var feedbackCompany: String
         var accessLog: [AccessEntry]
         var expectedEvents: [EventType: Int]
-    }
-
-    func token(_ role: Role, _ subject: String, org: OrgNumber? = nil) async throws -> String {
-        try await issuer.token(subject: subject, roles: [role], organisation: org, validFor: .seconds(3600))
-    }
-
-    func mutate<Req, Res>(_ client: RPCClient, _ method: Method<Req, Res>, _ request: Req, token: String) async throws -> Res {
-        try await client.call(method, request, options: CallOptions(timeout: .seconds(30), idempotencyKey: UUID().uuidString, token: token))
     }
 
     func run() async throws -> Outcome {

@@ -8,7 +8,7 @@ import Synchronization
 /// The intake half of the accelerator, played against a running stack over HTTP/2: a
 /// challenge is published, startups register interest, ask questions and apply with their
 /// secrets in the Vault; two amend, one withdraws, three are too late; intake closes.
-struct IntakeScenario: Sendable {
+struct IntakeScenario: DrivenDemoScenario {
     let intake: RPCClient
     let vault: RPCClient
     let issuer: LocalTokenIssuer
@@ -35,21 +35,6 @@ struct IntakeScenario: Sendable {
         var summary: IntakeSummary
         /// Events every service should have put in the record, by type.
         var expectedEvents: [EventType: Int]
-    }
-
-    var clock: DrivenWallClock { DrivenWallClock(file: clockFile, logger: .init(label: "tenderctl.demo")) }
-
-    func token(_ role: Role, _ subject: String, org: OrgNumber? = nil) async throws -> String {
-        try await issuer.token(subject: subject, roles: [role], organisation: org, validFor: .seconds(3600))
-    }
-
-    /// A mutation with an idempotency key, so a retry after a lost connection is safe.
-    func mutate<Req, Res>(_ client: RPCClient, _ method: Method<Req, Res>, _ request: Req, token: String) async throws -> Res {
-        try await client.call(method, request, options: CallOptions(timeout: .seconds(30), idempotencyKey: UUID().uuidString, token: token))
-    }
-
-    func advance(days: Int64, hours: Int64 = 0) throws {
-        _ = try DrivenWallClock.advance(file: clockFile, byMilliseconds: (days * 24 + hours) * 3_600_000)
     }
 
     func run() async throws -> Outcome {

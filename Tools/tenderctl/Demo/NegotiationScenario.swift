@@ -12,7 +12,7 @@ import Synchronization
 /// innovation partnership with two phases), a complaint during the standstill period, the
 /// signing once the standstill has run out, and the partnership's first gate. The other two
 /// dialogues are still negotiating at the end.
-struct NegotiationScenario: Sendable {
+struct NegotiationScenario: DrivenDemoScenario {
     let negotiation: RPCClient
     let vault: RPCClient
     let issuer: LocalTokenIssuer
@@ -32,24 +32,6 @@ struct NegotiationScenario: Sendable {
         var earlySigning: String
         var reads: Int
         var expectedEvents: [EventType: Int]
-    }
-
-    var clock: DrivenWallClock { DrivenWallClock(file: clockFile, logger: .init(label: "tenderctl.demo")) }
-
-    func token(_ role: Role, _ subject: String, org: OrgNumber? = nil) async throws -> String {
-        try await issuer.token(subject: subject, roles: [role], organisation: org, validFor: .seconds(3600))
-    }
-
-    func mutate<Req, Res>(_ client: RPCClient, _ method: Method<Req, Res>, _ request: Req, token: String) async throws -> Res {
-        try await client.call(method, request, options: CallOptions(timeout: .seconds(30), idempotencyKey: UUID().uuidString, token: token))
-    }
-
-    func read<Req, Res>(_ client: RPCClient, _ method: Method<Req, Res>, _ request: Req, token: String) async throws -> Res {
-        try await client.call(method, request, options: CallOptions(timeout: .seconds(30), token: token))
-    }
-
-    func advance(days: Int64 = 0, hours: Int64 = 0, milliseconds: Int64 = 0) throws {
-        _ = try DrivenWallClock.advance(file: clockFile, byMilliseconds: (days * 24 + hours) * 3_600_000 + milliseconds)
     }
 
     /// Deposits `text` in the Vault as `field` of `owner`'s dialogue content: by the startup
