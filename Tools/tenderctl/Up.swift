@@ -31,7 +31,7 @@ struct Up: AsyncParsableCommand {
         let layout = StackLayout(directory: dataDirectory)
         let stack = try LocalStack(
             layout: layout, binDirectory: binDirectory.map { URL(fileURLWithPath: $0) } ?? defaultBinDirectory(),
-            anyPorts: anyPorts, databases: try postgres.databases(), replicas: postgres.replicas) { line in print("tenderctl: \(line)") }
+            anyPorts: anyPorts, databases: try postgres.databases(), replicas: postgres.replicas) { line in print("tenderctl: \(line)"); fflush(nil) }
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         do {
             try await stack.start()

@@ -64,7 +64,7 @@ struct Demo: AsyncParsableCommand {
         }
         let stack = try LocalStack(
             layout: layout, binDirectory: bin, anyPorts: true, databases: try postgres.databases(), replicas: postgres.replicas
-        ) { print("     tenderctl: \($0)") }
+        ) { print("     tenderctl: \($0)"); fflush(nil) }
         say("starting the stack in \(layout.directory)")
         // Ctrl-C or SIGTERM at any point stops the services too, then ends the demo.
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
