@@ -113,57 +113,32 @@ struct EvaluationHarness: Sendable {
 
     /// Every event in the outbox, oldest first.
     func events() async throws -> [ProcurementEvent] {
-        try await database.sql.raw("SELECT payload FROM outbox ORDER BY seq").all().map { row in
-            try JSONCoding.decoder().decode(AppendRequest.self, from: Data(try row.decode(column: "payload", as: String.self).utf8)).event
-        }
+        try await database.outboxEvents()
     }
 
     /// A fingerprint of every Evaluation row and the outbox: equal before and after a refused
     /// call proves that it stored nothing.
     func fingerprint() async throws -> String {
-        var parts: [String] = []
-        let queries = [
+        try await database.fingerprint([
             "SELECT challenge_id, status, terms, consensus_spread, opened_at, finalised_at, result FROM eval_evaluations ORDER BY challenge_id",
             "SELECT challenge_id, application_id, position, org, company_name, price, vault_ref, received_at FROM eval_applications ORDER BY challenge_id, position",
-            """
-            SELECT challenge_id, application_id, evaluator, declaration, ground, declared_at, removed_at, removed_by, removal_reason
-            FROM eval_assignments ORDER BY challenge_id, application_id, evaluator
-            """,
+                """
+                SELECT challenge_id, application_id, evaluator, declaration, ground, declared_at, removed_at, removed_by, removal_reason
+                FROM eval_assignments ORDER BY challenge_id, application_id, evaluator
+                """,
             "SELECT challenge_id, application_id, evaluator, scores, done, revision, digest FROM eval_sheets ORDER BY challenge_id, application_id, evaluator",
             "SELECT challenge_id, application_id, criterion, hundredths, reason FROM eval_consensus ORDER BY challenge_id, application_id, criterion",
             "SELECT grant_id FROM eval_grants ORDER BY grant_id",
             "SELECT event_id FROM outbox ORDER BY seq",
-        ]
-        for query in queries {
-            for row in try await database.sql.raw(SQLQueryString(query)).all() {
-                let columns = row.allColumns.map { column in
-                    if let text = try? row.decode(column: column, as: String.self) { return text }
-                    if let number = try? row.decode(column: column, as: Int64.self) { return String(number) }
-                    return "NULL"
-                }
-                parts.append(columns.joined(separator: "|"))
-            }
-            parts.append("--")
-        }
-        return parts.joined(separator: "\n")
+        ])
     }
 
     /// Every text value in every table of the database (Evaluation's, the idempotency store,
     /// the outbox, the migrations'), to search for what must never be stored.
     func storedTexts() async throws -> [String] {
-        let listing: SQLQueryString = database.dialect == .postgres
-            ? "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
-            : "SELECT name FROM sqlite_master WHERE type = 'table'"
-        let tables = try await database.sql.raw(listing).all().map { try $0.decode(column: "name", as: String.self) }
+        let tables = try await database.tableNames()
         #expect(tables.contains("idempotency_keys") && tables.contains("eval_grants"), "\(tables)")
-        var texts: [String] = []
-        for table in tables {
-            let query = "SELECT * FROM \"\(table)\""
-            for row in try await database.sql.raw(SQLQueryString(query)).all() {
-                texts += row.allColumns.compactMap { try? row.decode(column: $0, as: String.self) }
-            }
-        }
-        return texts
+        return try await database.storedTexts(in: tables)
     }
 
     /// Runs `body`, expects it to be refused with `code` (and, when given, a violation of
@@ -186,14 +161,3 @@ struct EvaluationHarness: Sendable {
     }
 }
 
-/// The ``RPCError`` that `body` throws, or nil when it succeeds.
-func refusal(of body: () async throws -> Void) async -> RPCError? {
-    do {
-        try await body()
-        return nil
-    } catch let error as RPCError {
-        return error
-    } catch {
-        return RPCError(.unknown, "not an RPCError: \(error)")
-    }
-}

@@ -84,9 +84,7 @@ struct IntakeHarness: Sendable {
 
     /// Every event in the outbox, oldest first.
     func events() async throws -> [ProcurementEvent] {
-        try await database.sql.raw("SELECT payload FROM outbox ORDER BY seq").all().map { row in
-            try JSONCoding.decoder().decode(AppendRequest.self, from: Data(try row.decode(column: "payload", as: String.self).utf8)).event
-        }
+        try await database.outboxEvents()
     }
 
     /// The applicant salts Intake keeps, by application: what seals who applied until the
@@ -103,8 +101,7 @@ struct IntakeHarness: Sendable {
     /// A fingerprint of every Intake row and the outbox: equal before and after a refused
     /// call proves that it stored nothing.
     func fingerprint() async throws -> String {
-        var parts: [String] = []
-        let queries = [
+        try await database.fingerprint([
             "SELECT id, status, revision, terms, questions_deadline, application_deadline, published_at, closed_at, rejected_late, summary FROM intake_challenges ORDER BY seq",
             "SELECT challenge_id, number, reason, changes, notified FROM intake_amendments ORDER BY challenge_id, number",
             "SELECT challenge_id, amendment, org FROM intake_notices ORDER BY challenge_id, amendment, org",
@@ -113,19 +110,7 @@ struct IntakeHarness: Sendable {
             "SELECT id, status, public_part, version, digest, withdrawn_at, applicant_salt FROM intake_applications ORDER BY seq",
             "SELECT application_id, version, digest FROM intake_application_versions ORDER BY application_id, version",
             "SELECT event_id FROM outbox ORDER BY seq",
-        ]
-        for query in queries {
-            for row in try await database.sql.raw(SQLQueryString(query)).all() {
-                let columns = row.allColumns.map { column in
-                    if let text = try? row.decode(column: column, as: String.self) { return text }
-                    if let number = try? row.decode(column: column, as: Int64.self) { return String(number) }
-                    return "NULL"
-                }
-                parts.append(columns.joined(separator: "|"))
-            }
-            parts.append("--")
-        }
-        return parts.joined(separator: "\n")
+        ])
     }
 
     /// Runs `body`, expects it to be refused with `code` (and, when given, a violation of
@@ -148,14 +133,3 @@ struct IntakeHarness: Sendable {
     }
 }
 
-/// The ``RPCError`` that `body` throws, or nil when it succeeds.
-func refusal(of body: () async throws -> Void) async -> RPCError? {
-    do {
-        try await body()
-        return nil
-    } catch let error as RPCError {
-        return error
-    } catch {
-        return RPCError(.unknown, "not an RPCError: \(error)")
-    }
-}

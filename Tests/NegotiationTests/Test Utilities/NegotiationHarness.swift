@@ -119,9 +119,7 @@ struct NegotiationHarness: Sendable {
 
     /// Every event in the outbox, oldest first.
     func events() async throws -> [ProcurementEvent] {
-        try await database.sql.raw("SELECT payload FROM outbox ORDER BY seq").all().map { row in
-            try JSONCoding.decoder().decode(AppendRequest.self, from: Data(try row.decode(column: "payload", as: String.self).utf8)).event
-        }
+        try await database.outboxEvents()
     }
 
     /// The events `body` enqueued.
@@ -139,8 +137,7 @@ struct NegotiationHarness: Sendable {
     /// A fingerprint of every Negotiation row and the outbox: equal before and after a refused
     /// call proves that it stored nothing.
     func fingerprint() async throws -> String {
-        var parts: [String] = []
-        let queries = [
+        try await database.fingerprint([
             "SELECT challenge_id FROM neg_challenges ORDER BY challenge_id",
             "SELECT * FROM neg_dialogues ORDER BY dialogue_id",
             "SELECT * FROM neg_refs ORDER BY dialogue_id, ref",
@@ -154,39 +151,15 @@ struct NegotiationHarness: Sendable {
             "SELECT * FROM neg_complaints ORDER BY challenge_id, number",
             "SELECT grant_id FROM neg_grants ORDER BY grant_id",
             "SELECT event_id FROM outbox ORDER BY seq",
-        ]
-        for query in queries {
-            for row in try await database.sql.raw(SQLQueryString(query)).all() {
-                let columns = row.allColumns.sorted().map { column in
-                    if let text = try? row.decode(column: column, as: String.self) { return text }
-                    if let number = try? row.decode(column: column, as: Int64.self) { return String(number) }
-                    return "NULL"
-                }
-                parts.append(columns.joined(separator: "|"))
-            }
-            parts.append("--")
-        }
-        return parts.joined(separator: "\n")
+        ])
     }
 
     /// Every value in every table of the database (Negotiation's, the idempotency store, the
     /// outbox, the migrations'), as text, to search for what must never be stored.
     func storedTexts() async throws -> [String] {
-        let listing: SQLQueryString = database.dialect == .postgres
-            ? "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
-            : "SELECT name FROM sqlite_master WHERE type = 'table'"
-        let tables = try await database.sql.raw(listing).all().map { try $0.decode(column: "name", as: String.self) }
+        let tables = try await database.tableNames()
         #expect(tables.contains("idempotency_keys") && tables.contains("neg_pilots") && tables.contains("outbox"), "\(tables)")
-        var texts: [String] = []
-        for table in tables {
-            let query = "SELECT * FROM \"\(table)\""
-            for row in try await database.sql.raw(SQLQueryString(query)).all() {
-                texts += row.allColumns.compactMap { column in
-                    (try? row.decode(column: column, as: String.self)) ?? (try? row.decode(column: column, as: Int64.self)).map(String.init)
-                }
-            }
-        }
-        return texts
+        return try await database.storedTexts(in: tables)
     }
 
     /// Runs `body`, expects it to be refused with `code` (and, when given, a violation of
@@ -202,14 +175,3 @@ struct NegotiationHarness: Sendable {
     }
 }
 
-/// The ``RPCError`` that `body` throws, or nil when it succeeds.
-func refusal(of body: () async throws -> Void) async -> RPCError? {
-    do {
-        try await body()
-        return nil
-    } catch let error as RPCError {
-        return error
-    } catch {
-        return RPCError(.unknown, "not an RPCError: \(error)")
-    }
-}
