@@ -71,9 +71,9 @@ struct CallTests {
     @Test func theServerEnforcesConnectTimeoutMs() async throws {
         try await withEngineServer { (server: EngineServer) async throws in
             let started = ContinuousClock.now
-            let late = try await server.transport.raw(TestAPI.sleep.path, body: #"{"milliseconds":5000}"#, headers: jsonHeaders(("connect-timeout-ms", "200")))
+            let late = try await server.transport.raw(TestAPI.sleep.path, body: #"{"milliseconds":60000}"#, headers: jsonHeaders(("connect-timeout-ms", "200")))
             expectRefusal(late, .deadlineExceeded)
-            #expect(started.duration(to: .now) < .seconds(4))
+            #expect(started.duration(to: .now) < .seconds(20))
             #expect(try await eventually { try await server.stats().sleepsCancelled == 1 })
             expectRefusal(try await server.transport.raw(TestAPI.sleep.path, body: #"{"milliseconds":1}"#, headers: jsonHeaders(("connect-timeout-ms", "soon"))),
                           .invalidArgument, fieldPath: "connect-timeout-ms")

@@ -18,11 +18,11 @@ struct DeadlineTests {
             try await server.warmUp()
             let (result, elapsed) = await measure {
                 await #expect(throws: RPCError.self) {
-                    try await server.client().call(TestAPI.sleep, SleepRequest(milliseconds: 20_000), options: .init(timeout: .milliseconds(300)))
+                    try await server.client().call(TestAPI.sleep, SleepRequest(milliseconds: 60_000), options: .init(timeout: .milliseconds(300)))
                 }
             }
             #expect(result?.code == .deadlineExceeded)
-            #expect(elapsed < .seconds(5), "a 300 ms deadline took \(elapsed)")
+            #expect(elapsed < .seconds(20), "a 300 ms deadline took \(elapsed)")
             let stats = try await eventually({ try await server.stats() }, until: { $0.sleepsCancelled == 1 })
             #expect(stats.sleepsStarted == 1)
             #expect(stats.sleepsCancelled == 1, "the handler was left running")
@@ -36,11 +36,11 @@ struct DeadlineTests {
         try await withTestServer { server in
             let (response, elapsed) = try await measure {
                 try await server.transport.raw(
-                    TestAPI.sleep, body: try json(SleepRequest(milliseconds: 20_000)),
+                    TestAPI.sleep, body: try json(SleepRequest(milliseconds: 60_000)),
                     headers: jsonHeaders(("connect-timeout-ms", "300")), timeout: .seconds(30))
             }
             expectRefusal(response, .deadlineExceeded)
-            #expect(elapsed < .seconds(5), "a 300 ms deadline took \(elapsed)")
+            #expect(elapsed < .seconds(20), "a 300 ms deadline took \(elapsed)")
             let stats = try await eventually({ try await server.stats() }, until: { $0.sleepsCancelled == 1 })
             #expect(stats.sleepsCancelled == 1)
             #expect(stats.sleepsFinished == 0)
@@ -54,10 +54,10 @@ struct DeadlineTests {
             var headers = jsonHeaders()
             if let header { headers.append(("connect-timeout-ms", header)) }
             let (response, elapsed) = try await measure {
-                try await server.transport.raw(TestAPI.sleep, body: try json(SleepRequest(milliseconds: 20_000)), headers: headers, timeout: .seconds(30))
+                try await server.transport.raw(TestAPI.sleep, body: try json(SleepRequest(milliseconds: 60_000)), headers: headers, timeout: .seconds(30))
             }
             expectRefusal(response, .deadlineExceeded)
-            #expect(elapsed < .seconds(8), "a 1 s cap took \(elapsed)")
+            #expect(elapsed < .seconds(20), "a 1 s cap took \(elapsed)")
             let stats = try await eventually({ try await server.stats() }, until: { $0.sleepsCancelled == 1 })
             #expect(stats.sleepsCancelled == 1)
             #expect(stats.lastSleepBudgetMs.map { $0 <= 1000 } == true, "budget \(String(describing: stats.lastSleepBudgetMs))")
@@ -68,9 +68,9 @@ struct DeadlineTests {
     /// work nobody waits for (`RPCResponder` watches the stream and cancels the handler).
     @Test func callerThatGivesUpCancelsTheHandler() async throws {
         try await withTestServer { server in
-            let body = try json(SleepRequest(milliseconds: 20_000))
+            let body = try json(SleepRequest(milliseconds: 60_000))
             let call = Task {
-                try await server.transport.raw(TestAPI.sleep, body: body, headers: jsonHeaders(("connect-timeout-ms", "60000")), timeout: .seconds(60))
+                try await server.transport.raw(TestAPI.sleep, body: body, headers: jsonHeaders(("connect-timeout-ms", "60000")), timeout: .seconds(90))
             }
             // Give up only once the handler runs, however slow the machine is to get there.
             let started = try await eventually(timeout: .seconds(20), { try await server.stats() }, until: { $0.sleepsStarted == 1 })
@@ -78,7 +78,7 @@ struct DeadlineTests {
             call.cancel()
             let (response, waited) = await measure { try? await call.value }
             #expect(response == nil, "the call should have ended when its caller gave up")
-            #expect(waited < .seconds(5))
+            #expect(waited < .seconds(20))
             let stats = try await eventually({ try await server.stats() }, until: { $0.sleepsCancelled == 1 })
             #expect(stats.sleepsCancelled == 1, "the handler was left running after the caller left")
             #expect(stats.sleepsFinished == 0)
@@ -114,11 +114,11 @@ struct DeadlineTests {
             try await withTestBackend(downstream: downstream.client()) { upstream in
                 let (result, elapsed) = await measure {
                     await #expect(throws: RPCError.self) {
-                        try await upstream.client().call(TestAPI.relay, SleepRequest(milliseconds: 20_000), options: .init(timeout: .milliseconds(3000)))
+                        try await upstream.client().call(TestAPI.relay, SleepRequest(milliseconds: 60_000), options: .init(timeout: .milliseconds(3000)))
                     }
                 }
                 #expect(result?.code == .deadlineExceeded)
-                #expect(elapsed < .seconds(8), "a 3 s deadline took \(elapsed)")
+                #expect(elapsed < .seconds(20), "a 3 s deadline took \(elapsed)")
                 let stats = try await eventually({ try await downstream.stats() }, until: { $0.sleepsCancelled == 1 })
                 #expect(stats.sleepsStarted == 1)
                 #expect(stats.sleepsCancelled == 1)
@@ -143,11 +143,11 @@ struct ProcessDeadlineTests {
                     let (result, elapsed) = try await measure {
                         let client = try a.client()
                         return await #expect(throws: RPCError.self) {
-                            try await client.call(TestAPI.relay, SleepRequest(milliseconds: 10_000), options: .init(timeout: .milliseconds(3000)))
+                            try await client.call(TestAPI.relay, SleepRequest(milliseconds: 60_000), options: .init(timeout: .milliseconds(3000)))
                         }
                     }
                     #expect(result?.code == .deadlineExceeded)
-                    #expect(elapsed < .seconds(12), "a 3 s deadline took \(elapsed)")
+                    #expect(elapsed < .seconds(25), "a 3 s deadline took \(elapsed)")
                     let stats = try await eventually(timeout: .seconds(15), { try await b.stats() }, until: { $0.sleepsCancelled == 1 })
                     #expect(stats.sleepsStarted == 2, "B never got the call: \(stats)")
                     #expect(stats.sleepsCancelled == 1, "B's sleep was left running")
