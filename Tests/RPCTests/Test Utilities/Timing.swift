@@ -10,7 +10,7 @@ func measure<T>(_ body: () async throws -> T) async rethrows -> (T, Duration) {
 /// Asks `probe` again and again until `condition` holds or `timeout` passes; returns the
 /// last answer, so the caller's `#expect` shows what was seen when it gave up.
 func eventually<T>(
-    timeout: Duration = .seconds(10), every interval: Duration = .milliseconds(50),
+    timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(50),
     _ probe: () async throws -> T, until condition: (T) -> Bool
 ) async throws -> T {
     let deadline = ContinuousClock.now.advanced(by: timeout)
