@@ -26,6 +26,9 @@ final class HTTP2Connection: ChannelDuplexHandler {
 
     let dispatcher: RPCDispatcher
     let configuration: NGHTTP2ServerConfiguration
+    /// Mutual TLS: the client certificate names the caller (read once, at the first call).
+    let readsPeerCertificate: Bool
+    var peer: PeerIdentity?
     let connections: ConnectionSet
     let logger: Logger
 
@@ -47,9 +50,10 @@ final class HTTP2Connection: ChannelDuplexHandler {
     var graceTimer: Scheduled<Void>?
     var finalGoawayTimer: Scheduled<Void>?
 
-    init(dispatcher: RPCDispatcher, configuration: NGHTTP2ServerConfiguration, connections: ConnectionSet, logger: Logger) {
+    init(dispatcher: RPCDispatcher, configuration: NGHTTP2ServerConfiguration, readsPeerCertificate: Bool = false, connections: ConnectionSet, logger: Logger) {
         self.dispatcher = dispatcher
         self.configuration = configuration
+        self.readsPeerCertificate = readsPeerCertificate
         self.connections = connections
         self.logger = logger
         connections.handlerCreated()
