@@ -34,6 +34,8 @@ final class HTTP2Connection: ChannelDuplexHandler {
 
     var session: OpaquePointer?
     var context: ChannelHandlerContext?
+    /// Runs the connection's calls on its event loop; set when the handler is added.
+    var executor: EventLoopExecutor?
     var streams: [Int32: RequestStream] = [:]
     /// Streams whose request completed during the current `mem_recv`; dispatched after it
     /// returns, never from inside it.
@@ -66,6 +68,7 @@ final class HTTP2Connection: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        executor = EventLoopExecutor(context.eventLoop)
         if context.channel.isActive { start(context: context) }
     }
 
