@@ -24,6 +24,7 @@ case "nghttp2": try await NGHTTP2Bench.run(port: port)
 case "inproc":
     await InProcess.run(concurrency: options.int("concurrency", 64), seconds: options.double("seconds", 5))
     await TraceIDCost.run(seconds: min(options.double("seconds", 5), 3))
+    JSONCost.run()
 default:
     FileHandle.standardError.write(Data("unknown server kind \(kind): ours, grpc, bare, nghttp2 or inproc\n".utf8))
     exit(2)
