@@ -1,0 +1,125 @@
+import Foundation
+import Messages
+import RPC
+import RPCNGHTTP2
+import Testing
+import TestServiceKit
+
+/// How ``NGHTTP2ClientTransport`` meets servers that are not there, go away or come back:
+/// never a hang, `unavailable` where the call layer may retry, a fresh connection after.
+@Suite("nghttp2 client: connections")
+struct ClientConnectionTests {
+    static let echo = EchoMessage(id: "c-1", title: "t", amount: Money(ore: 1), tags: [])
+
+    static func code(_ body: () async throws -> some Any) async -> ErrorCode? {
+        do {
+            _ = try await body()
+            return nil
+        } catch let error as RPCError {
+            return error.code
+        } catch {
+            return .unknown
+        }
+    }
+
+    @Test func aClosedPortIsUnavailablePromptlyAndBacksOff() async throws {
+        let port = try await closedPort()
+        try await using(try NGHTTP2ClientTransport(url: "http://127.0.0.1:\(port)", connections: 1, logger: EngineServer.logger)) { transport in
+            let started = ContinuousClock.now
+            #expect(await Self.code { try await rpcClient(transport).call(TestAPI.echo, Self.echo) } == .unavailable)
+            // The slot now backs off: the next call fails fast without connecting.
+            #expect(await Self.code { try await rpcClient(transport).call(TestAPI.echo, Self.echo) } == .unavailable)
+            #expect(started.duration(to: .now) < .seconds(20))
+        }
+    }
+
+    @Test("a balanced transport skips an unreachable nghttp2 replica: the request never left")
+    func balancedSkipsAnUnreachableReplica() async throws {
+        try await withClientTestServer(.nghttp2) { server in
+            let down = try NGHTTP2ClientTransport(url: "http://127.0.0.1:\(try await closedPort())", logger: EngineServer.logger)
+            let up = try server.transport()
+            let balanced = BalancedClientTransport(replicas: [down, up])
+            // A mutation without a key: the call layer would not retry it, the balancer may.
+            let officer = try await server.token(.officer)
+            for index in 0..<4 {
+                let answer = try await rpcClient(balanced, token: officer).call(TestAPI.put, PutRequest(key: "k-\(index)", value: "v"))
+                #expect(answer.executions == 1)
+            }
+            await balanced.close()
+            if let nghttp2 = server.nghttp2 { #expect(try await eventually { nghttp2.openConnections == 0 }) }
+        }
+    }
+
+    @Test("close() leaves no connection behind", arguments: [1, 2])
+    func closeClosesEveryConnection(connections: Int) async throws {
+        try await withClientTestServer(.nghttp2) { server in
+            let transport = try server.transport(connections: connections)
+            for _ in 0..<4 { _ = try await rpcClient(transport).call(TestAPI.echo, Self.echo) }
+            #expect(server.nghttp2?.openConnections == connections)
+            await transport.close()
+            #expect(try await eventually { server.nghttp2?.openConnections == 0 })
+        }
+    }
+
+    @Test("the server shutting down (GOAWAY) mid-use: the call in flight finishes, later calls fail unavailable, never hang", arguments: ServerEngine.allCases)
+    func serverShutdownMidUse(engine: ServerEngine) async throws {
+        try await withClientTestBackend { backend in
+            /// Starts a long call and returns once the handler runs.
+            func callInFlight(port: Int) async throws -> (NGHTTP2ClientTransport, Task<SleepResponse, any Error>) {
+                let transport = try NGHTTP2ClientTransport(host: "127.0.0.1", port: port, connections: 1, logger: EngineServer.logger)
+                let client = rpcClient(transport)
+                let call = Task { try await client.call(TestAPI.sleep, SleepRequest(milliseconds: 1000)) }
+                #expect(try await eventually { try await backend.stats().sleepsStarted == 1 })
+                return (transport, call)
+            }
+            let transport: NGHTTP2ClientTransport
+            let inFlight: Task<SleepResponse, any Error>
+            switch engine {
+            case .nghttp2:
+                let (server, port) = try await backend.startNGHTTP2()
+                (transport, inFlight) = try await callInFlight(port: port)
+                await server.shutdown()
+            case .hummingbird:
+                // The server shuts down gracefully when the closure returns.
+                (transport, inFlight) = try await backend.withHummingbird { port in try await callInFlight(port: port) }
+            }
+            #expect(try await inFlight.value.slept == 1000)
+            let started = ContinuousClock.now
+            for _ in 0..<3 {
+                #expect(await Self.code { try await rpcClient(transport).call(TestAPI.echo, Self.echo) } == .unavailable)
+            }
+            #expect(started.duration(to: .now) < .seconds(20))
+            await transport.close()
+        }
+    }
+
+    @Test("a server restarted on the same port: the client connects to it again", arguments: ServerEngine.allCases)
+    func serverRestartOnTheSamePort(engine: ServerEngine) async throws {
+        try await withClientTestBackend { backend in
+            switch engine {
+            case .nghttp2:
+                let (first, port) = try await backend.startNGHTTP2()
+                try await using(try NGHTTP2ClientTransport(host: "127.0.0.1", port: port, connections: 2, logger: EngineServer.logger)) { transport in
+                    #expect(try await rpcClient(transport).call(TestAPI.echo, Self.echo).id == "c-1")
+                    await first.shutdown()
+                    #expect(await Self.code { try await rpcClient(transport).call(TestAPI.echo, Self.echo) } == .unavailable)
+                    let (second, _) = try await backend.startNGHTTP2(port: port)
+                    #expect(try await eventually { await Self.code { try await rpcClient(transport).call(TestAPI.echo, Self.echo) } == nil })
+                    await second.shutdown()
+                }
+            case .hummingbird:
+                let port = try await backend.withHummingbird { port in port }
+                try await using(try NGHTTP2ClientTransport(host: "127.0.0.1", port: port, connections: 2, logger: EngineServer.logger)) { transport in
+                    #expect(await Self.code { try await rpcClient(transport).call(TestAPI.echo, Self.echo) } == .unavailable)
+                    try await backend.withHummingbird(port: port) { _ in
+                        #expect(try await eventually { await Self.code { try await rpcClient(transport).call(TestAPI.echo, Self.echo) } == nil })
+                    }
+                    #expect(await Self.code { try await rpcClient(transport).call(TestAPI.echo, Self.echo) } == .unavailable)
+                    try await backend.withHummingbird(port: port) { _ in
+                        #expect(try await eventually { await Self.code { try await rpcClient(transport).call(TestAPI.echo, Self.echo) } == nil })
+                    }
+                }
+            }
+        }
+    }
+}
