@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Messages
 import NIOCore
 import RPC
@@ -15,8 +16,8 @@ struct ClientCallTests {
 
     @Test(arguments: ServerEngine.allCases)
     func echoIsByteIdenticalToTheNIOHTTP2Client(engine: ServerEngine) async throws {
-        try await withClientTestServer(engine) { server in
-            try await using(try server.transport()) { transport in
+        try await withClientTestServer(engine) { server async throws in
+            try await using(try server.transport()) { transport async throws in
                 let typed = try await rpcClient(transport).call(TestAPI.echo, Self.echo)
                 #expect(typed == EchoMessage(id: "t-1", title: "Brøyting / vinter", amount: Money(ore: 150000050), tags: ["snø", "veg"], org: OrgNumber("923609016")))
 
@@ -38,8 +39,8 @@ struct ClientCallTests {
 
     @Test(arguments: ServerEngine.allCases)
     func refusalsCarryTheirConnectCodeAndStatus(engine: ServerEngine) async throws {
-        try await withClientTestServer(engine) { server in
-            try await using(try server.transport()) { transport in
+        try await withClientTestServer(engine) { server async throws in
+            try await using(try server.transport()) { transport async throws in
                 let auditor = try await server.token(.auditor)
                 expectRefusal(try await transport.raw(TestAPI.put.path, body: #"{"key":"k","value":"v"}"#), .unauthenticated)
                 expectRefusal(try await transport.raw(TestAPI.put.path, body: #"{"key":"k","value":"v"}"#, headers: jsonHeaders(token: auditor)), .permissionDenied)
@@ -59,8 +60,8 @@ struct ClientCallTests {
 
     @Test("200 concurrent calls on one connection, past the server's limit of 16 streams", arguments: ServerEngine.allCases)
     func manyConcurrentCallsOnOneConnection(engine: ServerEngine) async throws {
-        try await withClientTestServer(engine, nghttp2: .init(maxConcurrentStreams: 16)) { server in
-            try await using(try server.transport(connections: 1)) { transport in
+        try await withClientTestServer(engine, nghttp2: .init(maxConcurrentStreams: 16)) { server async throws in
+            try await using(try server.transport(connections: 1)) { transport async throws in
                 let client = rpcClient(transport)
                 let results = try await withThrowingTaskGroup(of: Bool.self) { group in
                     for index in 0..<200 {
@@ -81,8 +82,8 @@ struct ClientCallTests {
 
     @Test("at the deadline: deadline_exceeded, and the server's handler is cancelled", arguments: ServerEngine.allCases)
     func deadlineResetsTheStream(engine: ServerEngine) async throws {
-        try await withClientTestServer(engine) { server in
-            try await using(try server.transport()) { transport in
+        try await withClientTestServer(engine) { server async throws in
+            try await using(try server.transport()) { transport async throws in
                 let started = ContinuousClock.now
                 // The request's own deadline, not the server's connect-timeout-ms, must end
                 // it: the raw request carries no timeout header.
@@ -107,8 +108,8 @@ struct ClientCallTests {
 
     @Test("a cancelled task resets its stream and the handler is cancelled", arguments: ServerEngine.allCases)
     func cancellationResetsTheStream(engine: ServerEngine) async throws {
-        try await withClientTestServer(engine) { server in
-            try await using(try server.transport()) { transport in
+        try await withClientTestServer(engine) { server async throws in
+            try await using(try server.transport()) { transport async throws in
                 let client = rpcClient(transport)
                 let call = Task { try await client.call(TestAPI.sleep, SleepRequest(milliseconds: 60000)) }
                 #expect(try await eventually { try await server.stats().sleepsStarted == 1 })
@@ -124,8 +125,8 @@ struct ClientCallTests {
 
     @Test("an idempotent call answered unavailable is retried by the call layer", arguments: ServerEngine.allCases)
     func unavailableIsRetried(engine: ServerEngine) async throws {
-        try await withClientTestServer(engine) { server in
-            try await using(try server.transport()) { transport in
+        try await withClientTestServer(engine) { server async throws in
+            try await using(try server.transport()) { transport async throws in
                 let retrying = rpcClient(transport, retryPolicy: RetryPolicy(maxAttempts: 4, initialBackoff: .milliseconds(10)))
                 let answer = try await retrying.call(TestAPI.flakyRead, FlakyRequest(key: "r-1", failures: 2))
                 #expect(answer.attempts == 3)
@@ -140,8 +141,8 @@ struct ClientCallTests {
 
     @Test("a response over the client's cap is resource_exhausted", arguments: ServerEngine.allCases)
     func responseOverTheCapIsResourceExhausted(engine: ServerEngine) async throws {
-        try await withClientTestServer(engine) { server in
-            try await using(try server.transport(maxResponseBodyBytes: 4096)) { transport in
+        try await withClientTestServer(engine) { server async throws in
+            try await using(try server.transport(maxResponseBodyBytes: 4096)) { transport async throws in
                 let big = EchoMessage(id: "big", title: String(repeating: "x", count: 100_000), amount: Money(ore: 1), tags: [])
                 let error = await #expect(throws: RPCError.self) { try await rpcClient(transport).call(TestAPI.echo, big) }
                 #expect(error?.code == .resourceExhausted)

@@ -24,7 +24,7 @@ struct ClientConnectionTests {
 
     @Test func aClosedPortIsUnavailablePromptlyAndBacksOff() async throws {
         let port = try await closedPort()
-        try await using(try NGHTTP2ClientTransport(url: "http://127.0.0.1:\(port)", connections: 1, logger: EngineServer.logger)) { transport in
+        try await using(try NGHTTP2ClientTransport(url: "http://127.0.0.1:\(port)", connections: 1, logger: EngineServer.logger)) { transport async throws in
             let started = ContinuousClock.now
             #expect(await Self.code { try await rpcClient(transport).call(TestAPI.echo, Self.echo) } == .unavailable)
             // The slot now backs off: the next call fails fast without connecting.
@@ -35,7 +35,7 @@ struct ClientConnectionTests {
 
     @Test("a balanced transport skips an unreachable nghttp2 replica: the request never left")
     func balancedSkipsAnUnreachableReplica() async throws {
-        try await withClientTestServer(.nghttp2) { server in
+        try await withClientTestServer(.nghttp2) { server async throws in
             let down = try NGHTTP2ClientTransport(url: "http://127.0.0.1:\(try await closedPort())", logger: EngineServer.logger)
             let up = try server.transport()
             let balanced = BalancedClientTransport(replicas: [down, up])
@@ -52,7 +52,7 @@ struct ClientConnectionTests {
 
     @Test("close() leaves no connection behind", arguments: [1, 2])
     func closeClosesEveryConnection(connections: Int) async throws {
-        try await withClientTestServer(.nghttp2) { server in
+        try await withClientTestServer(.nghttp2) { server async throws in
             let transport = try server.transport(connections: connections)
             for _ in 0..<4 { _ = try await rpcClient(transport).call(TestAPI.echo, Self.echo) }
             #expect(server.nghttp2?.openConnections == connections)
@@ -63,7 +63,7 @@ struct ClientConnectionTests {
 
     @Test("the server shutting down (GOAWAY) mid-use: the call in flight finishes, later calls fail unavailable, never hang", arguments: ServerEngine.allCases)
     func serverShutdownMidUse(engine: ServerEngine) async throws {
-        try await withClientTestBackend { backend in
+        try await withClientTestBackend { backend async throws in
             /// Starts a long call and returns once the handler runs.
             func callInFlight(port: Int) async throws -> (NGHTTP2ClientTransport, Task<SleepResponse, any Error>) {
                 let transport = try NGHTTP2ClientTransport(host: "127.0.0.1", port: port, connections: 1, logger: EngineServer.logger)
@@ -95,11 +95,11 @@ struct ClientConnectionTests {
 
     @Test("a server restarted on the same port: the client connects to it again", arguments: ServerEngine.allCases)
     func serverRestartOnTheSamePort(engine: ServerEngine) async throws {
-        try await withClientTestBackend { backend in
+        try await withClientTestBackend { backend async throws in
             switch engine {
             case .nghttp2:
                 let (first, port) = try await backend.startNGHTTP2()
-                try await using(try NGHTTP2ClientTransport(host: "127.0.0.1", port: port, connections: 2, logger: EngineServer.logger)) { transport in
+                try await using(try NGHTTP2ClientTransport(host: "127.0.0.1", port: port, connections: 2, logger: EngineServer.logger)) { transport async throws in
                     #expect(try await rpcClient(transport).call(TestAPI.echo, Self.echo).id == "c-1")
                     await first.shutdown()
                     #expect(await Self.code { try await rpcClient(transport).call(TestAPI.echo, Self.echo) } == .unavailable)
@@ -109,13 +109,13 @@ struct ClientConnectionTests {
                 }
             case .hummingbird:
                 let port = try await backend.withHummingbird { port in port }
-                try await using(try NGHTTP2ClientTransport(host: "127.0.0.1", port: port, connections: 2, logger: EngineServer.logger)) { transport in
+                try await using(try NGHTTP2ClientTransport(host: "127.0.0.1", port: port, connections: 2, logger: EngineServer.logger)) { transport async throws in
                     #expect(await Self.code { try await rpcClient(transport).call(TestAPI.echo, Self.echo) } == .unavailable)
-                    try await backend.withHummingbird(port: port) { _ in
+                    try await backend.withHummingbird(port: port) { _ async throws in
                         #expect(try await eventually { await Self.code { try await rpcClient(transport).call(TestAPI.echo, Self.echo) } == nil })
                     }
                     #expect(await Self.code { try await rpcClient(transport).call(TestAPI.echo, Self.echo) } == .unavailable)
-                    try await backend.withHummingbird(port: port) { _ in
+                    try await backend.withHummingbird(port: port) { _ async throws in
                         #expect(try await eventually { await Self.code { try await rpcClient(transport).call(TestAPI.echo, Self.echo) } == nil })
                     }
                 }

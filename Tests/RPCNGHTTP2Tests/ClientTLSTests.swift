@@ -14,7 +14,7 @@ struct ClientTLSTests {
     func withTLSServer(_ body: (ClientPKI, ClientTestBackend, Int) async throws -> Void) async throws {
         let pki = try await ClientPKI.make()
         defer { pki.remove() }
-        try await withClientTestBackend { backend in
+        try await withClientTestBackend { backend async throws in
             let tls = RPCServerTLS(certificateChainPath: pki.serverCertificate, privateKeyPath: pki.serverKey)
             try await backend.withHummingbird(tls: tls) { port in try await body(pki, backend, port) }
         }
@@ -22,13 +22,13 @@ struct ClientTLSTests {
 
     @Test("https by name and by IP address (with the expected name given, and without: the IP SAN)")
     func echoOverTLS() async throws {
-        try await withTLSServer { pki, _, port in
+        try await withTLSServer { pki, _, port async throws in
             for (url, tls) in [
                 ("https://localhost:\(port)", ClientTLS(trustRootsPath: pki.caCertificate)),
                 ("https://127.0.0.1:\(port)", ClientTLS(trustRootsPath: pki.caCertificate, serverHostname: "localhost")),
                 ("https://127.0.0.1:\(port)", ClientTLS(trustRootsPath: pki.caCertificate)),
             ] {
-                try await using(try NGHTTP2ClientTransport(url: url, tls: tls, logger: EngineServer.logger)) { transport in
+                try await using(try NGHTTP2ClientTransport(url: url, tls: tls, logger: EngineServer.logger)) { transport async throws in
                     let answer = try await rpcClient(transport).call(TestAPI.echo, Self.echo)
                     #expect(answer == Self.echo, "\(url)")
                     let raw = try await transport.raw(TestAPI.echo.path, body: #"{"id":"x","title":"t","amount":1,"tags":[]}"#)
@@ -41,17 +41,17 @@ struct ClientTLSTests {
 
     @Test("a client that does not trust the server's CA fails with unavailable, promptly")
     func untrustedServerIsUnavailable() async throws {
-        try await withTLSServer { pki, backend, port in
+        try await withTLSServer { pki, backend, port async throws in
             let started = ContinuousClock.now
             for tls in [ClientTLS(trustRootsPath: pki.otherCACertificate), ClientTLS(trustRootsPath: pki.caCertificate, serverHostname: "elsewhere.example")] {
-                try await using(try NGHTTP2ClientTransport(url: "https://localhost:\(port)", tls: tls, logger: EngineServer.logger)) { transport in
+                try await using(try NGHTTP2ClientTransport(url: "https://localhost:\(port)", tls: tls, logger: EngineServer.logger)) { transport async throws in
                     let error = await #expect(throws: RPCError.self) { try await rpcClient(transport).call(TestAPI.echo, Self.echo) }
                     #expect(error?.code == .unavailable)
                 }
             }
             #expect(started.duration(to: .now) < .seconds(20))
             // Cleartext HTTP/2 to the TLS listener gets nowhere either.
-            try await using(try NGHTTP2ClientTransport(url: "http://127.0.0.1:\(port)", logger: EngineServer.logger)) { transport in
+            try await using(try NGHTTP2ClientTransport(url: "http://127.0.0.1:\(port)", logger: EngineServer.logger)) { transport async throws in
                 let error = await #expect(throws: RPCError.self) { try await rpcClient(transport).call(TestAPI.echo, Self.echo) }
                 #expect(error?.code == .unavailable)
             }

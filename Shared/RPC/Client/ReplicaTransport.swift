@@ -1,3 +1,5 @@
+public import Messages
+
 /// A transport to one replica that can tell a request that never left this process from
 /// one that may have reached the server, so that ``BalancedClientTransport`` can hand the
 /// first to another replica whatever the method, and leave the second to the call layer.

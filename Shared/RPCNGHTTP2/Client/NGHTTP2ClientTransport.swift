@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+import Messages
 public import NIOCore
 public import NIOPosix
 import NIOSSL

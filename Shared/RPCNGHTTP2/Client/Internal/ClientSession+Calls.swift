@@ -1,4 +1,6 @@
 import CNGHTTP2
+import HTTPTypes
+import Messages
 import NIOCore
 import RPC
 

@@ -1,7 +1,8 @@
 import CNGHTTP2
 import Logging
+import Messages
 import NIOCore
-import NIOSSL
+import NIOTLS
 import RPC
 import Synchronization
 
