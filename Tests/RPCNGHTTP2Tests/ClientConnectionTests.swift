@@ -80,8 +80,8 @@ struct ClientConnectionTests {
                 (transport, inFlight) = try await callInFlight(port: port)
                 await server.shutdown()
             case .hummingbird:
-                // The server shuts down gracefully when the closure returns.
-                (transport, inFlight) = try await backend.withHummingbird { port in try await callInFlight(port: port) }
+                // The server shuts down (draining first, as a service does) when the closure returns.
+                (transport, inFlight) = try await backend.withHummingbird(drain: true) { port async throws in try await callInFlight(port: port) }
             }
             #expect(try await inFlight.value.slept == 1000)
             let started = ContinuousClock.now

@@ -35,8 +35,11 @@ struct ClientTestBackend: Sendable {
     }
 
     /// Serves this backend with `RPCServer.application` (Hummingbird) in a `ServiceGroup`
-    /// while `body` runs, then shuts it down gracefully.
-    func withHummingbird<T>(port: Int = 0, tls: RPCServerTLS? = nil, _ body: (Int) async throws -> T) async throws -> T {
+    /// while `body` runs, then shuts it down gracefully. With `drain`, first as a service
+    /// does (`ServiceRuntime`): new calls refused, the running ones waited for (at most 10 s)
+    /// — Hummingbird's own graceful shutdown does not wait for them. A drained dispatcher
+    /// refuses calls for good.
+    func withHummingbird<T>(port: Int = 0, tls: RPCServerTLS? = nil, drain: Bool = false, _ body: (Int) async throws -> T) async throws -> T {
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let application = try RPCServer.application(
             dispatcher: dispatcher, host: "127.0.0.1", port: port, tls: tls,
@@ -63,6 +66,10 @@ struct ClientTestBackend: Sendable {
                 result = .success(try await body(port))
             } catch {
                 result = .failure(error)
+            }
+            if drain {
+                dispatcher.beginDraining()
+                await dispatcher.waitUntilIdle(deadline: .now.advanced(by: .seconds(10)))
             }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()

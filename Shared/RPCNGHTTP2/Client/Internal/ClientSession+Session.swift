@@ -1,4 +1,5 @@
 import CNGHTTP2
+import Logging
 import NIOCore
 
 extension ClientSession {
@@ -87,6 +88,7 @@ extension ClientSession {
         if wrote { context.flush() }
         let finished = nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0
         if finished || (!opensStreams && streams.isEmpty) {
+            logger.debug("HTTP/2 connection done, closing", metadata: ["target": .string(target.authority)])
             context.close(promise: nil)
         }
     }

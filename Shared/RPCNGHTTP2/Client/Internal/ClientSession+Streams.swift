@@ -1,4 +1,5 @@
 import CNGHTTP2
+import Logging
 import HTTPTypes
 import Messages
 import NIOCore
@@ -64,6 +65,9 @@ extension ClientSession {
     /// GOAWAY: no new stream here. Streams above `lastStreamID` were never processed
     /// (RFC 9113 §6.8) and fail as undelivered; those below may still be answered.
     func receiveGoaway(lastStreamID: Int32) {
+        logger.debug("GOAWAY received", metadata: [
+            "target": .string(target.authority), "last_stream_id": .stringConvertible(lastStreamID), "open_streams": .stringConvertible(streams.count),
+        ])
         stopOpeningStreams()
         for (id, call) in streams where id > lastStreamID {
             call.finish(.failure(UndeliveredRequest(error: RPCError(.unavailable, "\(target.authority) is going away (GOAWAY)"))))
