@@ -123,3 +123,38 @@ struct ClientConnectionTests {
         }
     }
 }
+
+/// Streams a server refused unprocessed are undelivered: `unavailable` for the caller, and a
+/// balanced transport hands them to the next replica, whatever the method.
+@Suite("nghttp2 client: refused streams")
+struct ClientRefusedStreamTests {
+    @Test(arguments: RefusingServer.Refusal.allCases)
+    func aRefusedStreamIsUndelivered(refusal: RefusingServer.Refusal) async throws {
+        let refusing = try await RefusingServer.start(refusal)
+        let result: Result<Void, any Error>
+        do {
+            result = .success(try await withClientTestServer(.nghttp2) { server async throws in
+                let officer = try await server.token(.officer)
+                let refused = try NGHTTP2ClientTransport(host: "127.0.0.1", port: refusing.port, connections: 1, logger: EngineServer.logger)
+                let alone = await #expect(throws: RPCError.self) {
+                    try await rpcClient(refused, token: officer).call(TestAPI.put, PutRequest(key: "alone", value: "v"))
+                }
+                #expect(alone?.code == .unavailable)
+
+                // A mutation without a key, not retried by the call layer: only the balancer's
+                // knowing that the request was never processed lets it go elsewhere.
+                let balanced = BalancedClientTransport(replicas: [refused, try server.transport()])
+                for index in 0..<4 {
+                    let answer = try await rpcClient(balanced, token: officer).call(TestAPI.put, PutRequest(key: "k-\(index)", value: "v"))
+                    #expect(answer.executions == 1)
+                }
+                #expect(refusing.refused >= 3)
+                await balanced.close()
+            })
+        } catch {
+            result = .failure(error)
+        }
+        await refusing.stop()
+        try result.get()
+    }
+}

@@ -61,7 +61,7 @@ public final class NGHTTP2ClientTransport: ReplicaTransport {
         self.serverHostname = tls?.serverName(for: host)
         self.target = ClientTarget(authority: "\(host):\(port)", scheme: tls == nil ? "http" : "https", maxResponseBodyBytes: maxResponseBodyBytes)
         self.group = group
-        self.pool = ClientConnectionPool(size: connections, maxBackoff: maxReconnectBackoff, logger: logger)
+        self.pool = ClientConnectionPool(size: connections, maxBackoff: maxReconnectBackoff)
         self.logger = logger
     }
 

@@ -1,4 +1,3 @@
-import Logging
 import Messages
 import RPC
 import Synchronization
@@ -29,12 +28,10 @@ final class ClientConnectionPool: Sendable {
 
     private let state: Mutex<State>
     let maxBackoff: Duration
-    let logger: Logger
 
-    init(size: Int, maxBackoff: Duration, logger: Logger) {
+    init(size: Int, maxBackoff: Duration) {
         state = Mutex(State(slots: Array(repeating: .empty(failures: 0, notBefore: .now), count: max(1, size))))
         self.maxBackoff = maxBackoff
-        self.logger = logger
     }
 
     /// The next slot's connection, connecting it with `connect` when it has none. A slot
