@@ -84,21 +84,28 @@ struct ClientCallTests {
     func deadlineResetsTheStream(engine: ServerEngine) async throws {
         try await withClientTestServer(engine) { server async throws in
             try await using(try server.transport()) { transport async throws in
+                // Deadlines of seconds: the handler must have started before the reset
+                // arrives, or there is nothing to cancel (on a busy machine dispatch alone can
+                // take that long).
                 let started = ContinuousClock.now
                 // The request's own deadline, not the server's connect-timeout-ms, must end
                 // it: the raw request carries no timeout header.
-                var request = ClientRequest(path: TestAPI.sleep.path, headers: [:], body: ByteBuffer(string: #"{"milliseconds":60000}"#), deadline: .now.advanced(by: .milliseconds(300)))
-                request.headers[.contentType] = "application/json"
-                let error = await #expect(throws: RPCError.self) { try await transport.send(request) }
+                var headers = HTTPFields()
+                headers[.contentType] = "application/json"
+                let request = ClientRequest(path: TestAPI.sleep.path, headers: headers, body: ByteBuffer(string: #"{"milliseconds":60000}"#), deadline: .now.advanced(by: .seconds(3)))
+                let raw = Task { try await transport.send(request) }
+                #expect(try await eventually { try await server.stats().sleepsStarted == 1 })
+                let error = await #expect(throws: RPCError.self) { try await raw.value }
                 #expect(error?.code == .deadlineExceeded)
                 #expect(started.duration(to: .now) < .seconds(20))
                 #expect(try await eventually { try await server.stats().sleepsCancelled == 1 })
 
                 // Through the typed client.
-                let typed = await #expect(throws: RPCError.self) {
-                    try await rpcClient(transport, timeout: .milliseconds(300)).call(TestAPI.sleep, SleepRequest(milliseconds: 60000))
-                }
-                #expect(typed?.code == .deadlineExceeded)
+                let client = rpcClient(transport, timeout: .seconds(3))
+                let typed = Task { try await client.call(TestAPI.sleep, SleepRequest(milliseconds: 60000)) }
+                #expect(try await eventually { try await server.stats().sleepsStarted == 2 })
+                let typedError = await #expect(throws: RPCError.self) { try await typed.value }
+                #expect(typedError?.code == .deadlineExceeded)
                 #expect(try await eventually { try await server.stats().sleepsCancelled == 2 })
                 // The connection survives its reset streams.
                 #expect(try await rpcClient(transport).call(TestAPI.echo, Self.echo).id == "t-1")
