@@ -146,6 +146,21 @@ struct ClientCallTests {
         }
     }
 
+    @Test("bodies larger than the flow-control windows, both ways; one past the server's cap is refused", arguments: ServerEngine.allCases)
+    func largeBodies(engine: ServerEngine) async throws {
+        try await withClientTestServer(engine) { server async throws in
+            try await using(try server.transport()) { transport async throws in
+                let big = EchoMessage(id: "big", title: String(repeating: "ø", count: 1 << 20), amount: Money(ore: 1), tags: [])
+                #expect(try await rpcClient(transport).call(TestAPI.echo, big) == big)
+                // Past the server's 4 MiB cap: answered (early, on the nghttp2 engine) with
+                // resource_exhausted while the client may still be sending.
+                let tooBig = String(repeating: " ", count: 5 << 20) + "{}"
+                expectRefusal(try await transport.raw(TestAPI.echo.path, body: tooBig), .resourceExhausted)
+                #expect(try await rpcClient(transport).call(TestAPI.echo, Self.echo).id == "t-1")
+            }
+        }
+    }
+
     @Test("a response over the client's cap is resource_exhausted", arguments: ServerEngine.allCases)
     func responseOverTheCapIsResourceExhausted(engine: ServerEngine) async throws {
         try await withClientTestServer(engine) { server async throws in

@@ -17,6 +17,8 @@ final class ClientCall {
     var requestBody: ByteBuffer
     /// The request HEADERS went out: from here on the server may be processing the call.
     var headersSent = false
+    /// The whole request went to nghttp2, END_STREAM included.
+    var requestSent = false
     var status: Int?
     var headers = HTTPFields()
     /// Response header list size so far, counted as SETTINGS_MAX_HEADER_LIST_SIZE counts it.

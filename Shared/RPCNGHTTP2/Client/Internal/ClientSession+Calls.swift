@@ -46,14 +46,15 @@ extension ClientSession {
     }
 
     /// Between `mem_send` rounds, outside any nghttp2 callback: resets the streams the
-    /// callbacks marked, then gives freed stream slots to waiting calls (or, once the
+    /// callbacks marked (those still open), then gives freed stream slots to waiting calls (or, once the
     /// connection takes no new streams, fails them as undelivered). Returns whether it
     /// queued anything to send.
     func settle() -> Bool {
         guard let session else { return false }
-        var queued = !resets.isEmpty
-        for id in resets {
+        var queued = false
+        for id in resets where streams[id] != nil {
             nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), id, NGHTTP2_CANCEL.rawValue)
+            queued = true
         }
         resets.removeAll()
         guard opensStreams else {
@@ -103,6 +104,7 @@ extension ClientSession {
             return
         }
         call.streamID = id
+        call.requestSent = !hasBody
         streams[id] = call
     }
 

@@ -54,11 +54,12 @@ extension ClientSession {
     }
 
     /// Writes what the session wants to send, as long as the channel takes it, in as few
-    /// writes as possible, then one flush. Between rounds it resets what `mem_recv` marked
-    /// and opens streams for waiting calls as closed streams free their slots. Closes the
-    /// connection when nothing more can happen on it.
+    /// writes as possible, then one flush. First, and between rounds, it resets what
+    /// `mem_recv` marked and opens streams for waiting calls as closed streams free their
+    /// slots. Closes the connection when nothing more can happen on it.
     func flushOutput() {
         guard let session, let context else { return }
+        _ = settle()
         var output: ByteBuffer?
         var wrote = false
         while context.channel.isWritable {

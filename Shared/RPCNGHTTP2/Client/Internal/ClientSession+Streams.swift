@@ -44,12 +44,16 @@ extension ClientSession {
         call.body.writeBytes(chunk)
     }
 
-    /// The response is complete at END_STREAM, whether the stream closes now or only once
-    /// the rest of the request body went out.
+    /// The response is complete at END_STREAM. A server may answer before it read the whole
+    /// request (a body over its cap): the rest of the upload is then cancelled
+    /// (RST_STREAM CANCEL, after `mem_recv`), as NIOHTTP2's client does, rather than sent
+    /// to a stream the server is done with — which Hummingbird answers by closing the
+    /// connection.
     func receiveFrame(type: UInt8, flags: UInt8, streamID: Int32) {
         switch UInt32(type) {
         case NGHTTP2_HEADERS.rawValue, NGHTTP2_DATA.rawValue:
             guard flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0, let call = streams[streamID], !call.finished else { return }
+            if !call.requestSent { resets.append(streamID) }
             guard let status = call.status, status >= 200 else {
                 call.finish(.failure(RPCError(.unavailable, "the server closed the stream without a response")))
                 return
@@ -97,9 +101,12 @@ extension ClientSession {
     }
 
     /// The data provider: copies the next part of the request body into nghttp2's frame
-    /// buffer and sets EOF after the last byte.
+    /// buffer and sets EOF after the last byte. A call that ended before its body was sent
+    /// sends no more of it — an early END_STREAM would break the request's content-length
+    /// (the server's PROTOCOL_ERROR) — and waits for the reset already on its way.
     func readRequestBody(_ id: Int32, into buffer: UnsafeMutablePointer<UInt8>, length: Int, flags: UnsafeMutablePointer<UInt32>) -> Int {
         guard let call = streams[id] else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
+        guard !call.finished else { return Int(NGHTTP2_ERR_DEFERRED.rawValue) }
         let count = min(length, call.requestBody.readableBytes)
         call.requestBody.withUnsafeReadableBytes { raw in
             if count > 0, let base = raw.baseAddress { UnsafeMutableRawPointer(buffer).copyMemory(from: base, byteCount: count) }
@@ -108,6 +115,7 @@ extension ClientSession {
         if call.requestBody.readableBytes == 0 {
             flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
             call.requestBody = ByteBuffer()
+            call.requestSent = true
         }
         return count
     }
