@@ -45,10 +45,10 @@ extension ClientSession {
         return Int(nghttp2_session_get_remote_settings(session, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS))
     }
 
-    /// Between `mem_send` rounds, outside any nghttp2 callback: resets the streams the
-    /// callbacks marked (those still open), then gives freed stream slots to waiting calls (or, once the
-    /// connection takes no new streams, fails them as undelivered). Returns whether it
-    /// queued anything to send.
+    /// Before and between `mem_send` rounds, outside any nghttp2 callback: resets the
+    /// streams the callbacks marked (those still open), then gives freed stream slots to
+    /// waiting calls (or, once the connection takes no new streams, fails them as
+    /// undelivered). Returns whether it queued anything to send.
     func settle() -> Bool {
         guard let session else { return false }
         var queued = false
