@@ -50,7 +50,8 @@ final class ClientSession: ChannelDuplexHandler {
     var streams: [Int32: ClientCall] = [:]
     /// Calls beyond the server's stream limit, in arrival order.
     var waiting = CircularBuffer<ClientCall>()
-    /// Streams to reset once `mem_recv` returned (their response passed the body cap).
+    /// Streams to reset once `mem_recv` returned: their response passed the body cap, or
+    /// ended while the request body was still going out.
     var resets: [Int32] = []
     /// False after GOAWAY or when stream ids ran out: no new stream on this connection.
     var opensStreams = true
