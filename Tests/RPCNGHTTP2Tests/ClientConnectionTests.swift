@@ -61,6 +61,36 @@ struct ClientConnectionTests {
         }
     }
 
+    @Test("calls waiting for a stream slot end at their deadline or cancellation, never reach the server, and the rest go on")
+    func waitingCallsEndOnTime() async throws {
+        try await withClientTestServer(.nghttp2, nghttp2: .init(maxConcurrentStreams: 2)) { server async throws in
+            try await using(try server.transport(connections: 1)) { transport async throws in
+                let client = rpcClient(transport)
+                // Two long calls hold both streams the server allows.
+                let holders = (0..<2).map { _ in Task { try await client.call(TestAPI.sleep, SleepRequest(milliseconds: 60000)) } }
+                #expect(try await eventually { try await server.stats().sleepsStarted == 2 })
+
+                let started = ContinuousClock.now
+                let late = await #expect(throws: RPCError.self) {
+                    try await rpcClient(transport, timeout: .milliseconds(300)).call(TestAPI.sleep, SleepRequest(milliseconds: 1))
+                }
+                #expect(late?.code == .deadlineExceeded)
+                let queued = Task { try await client.call(TestAPI.sleep, SleepRequest(milliseconds: 1)) }
+                try await Task.sleep(for: .milliseconds(100))
+                queued.cancel()
+                let cancelled = await #expect(throws: RPCError.self) { try await queued.value }
+                #expect(cancelled?.code == .canceled)
+                #expect(started.duration(to: .now) < .seconds(20))
+
+                for holder in holders { holder.cancel() }
+                #expect(try await eventually { try await server.stats().sleepsCancelled == 2 })
+                #expect(try await client.call(TestAPI.echo, Self.echo).id == "c-1")
+                // Neither waiting call ever opened a stream.
+                #expect(try await server.stats().sleepsStarted == 2)
+            }
+        }
+    }
+
     @Test("the server shutting down (GOAWAY) mid-use: the call in flight finishes, later calls fail unavailable, never hang", arguments: ServerEngine.allCases)
     func serverShutdownMidUse(engine: ServerEngine) async throws {
         try await withClientTestBackend { backend async throws in
