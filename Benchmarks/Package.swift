@@ -61,6 +61,7 @@ let package = Package(
                 "BenchSupport",
                 .product(name: "Messages", package: main),
                 .product(name: "RPC", package: main),
+                .product(name: "RPCNGHTTP2", package: main),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,13 +1,22 @@
 import BenchSupport
 import Logging
 import RPC
+import RPCNGHTTP2
 
-/// Our `RPCClient` over `HTTP2ClientTransport`, as services call each other.
+/// Our `RPCClient` as services call each other, over one of the two client engines:
+/// `HTTP2ClientTransport` (NIOHTTP2, the default) or `NGHTTP2ClientTransport` (libnghttp2).
 enum OursClient {
-    static func run(port: Int, connections: Int, concurrency: Int, warmUp: Duration, duration: Duration) async throws -> LoadResult {
+    enum Engine: String {
+        case nio, nghttp2
+    }
+
+    static func run(port: Int, engine: Engine, connections: Int, concurrency: Int, warmUp: Duration, duration: Duration) async throws -> LoadResult {
         var logger = Logger(label: "bench.client")
         logger.logLevel = .warning
-        let transport = try HTTP2ClientTransport(host: "127.0.0.1", port: port, connections: connections, logger: logger)
+        let transport: any ReplicaTransport = switch engine {
+        case .nio: try HTTP2ClientTransport(host: "127.0.0.1", port: port, connections: connections, logger: logger)
+        case .nghttp2: try NGHTTP2ClientTransport(host: "127.0.0.1", port: port, connections: connections, logger: logger)
+        }
         let client = RPCClient(transport: transport, logger: logger)
         let message = BenchMessage.sample
         let result = await closedLoop(concurrency: concurrency, warmUp: warmUp, duration: duration) {

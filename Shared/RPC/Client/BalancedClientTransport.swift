@@ -10,8 +10,10 @@ import Synchronization
 /// deployment) every replica takes its share.
 ///
 /// A call moves on to the next replica, at once and within the same ``send(_:)``, when
-/// - the request never left this process (``HTTP2ClientTransport`` could not connect, is
-///   backing off after failed connects, or could open no stream): safe for any method;
+/// - the request never left this process (a ``ReplicaTransport`` — ``HTTP2ClientTransport``
+///   or the libnghttp2 client — could not connect, is backing off after failed connects,
+///   could open no stream, or the server refused the stream unprocessed): safe for any
+///   method;
 /// - the replica answered `unavailable`: by the project's error contract that answer means
 ///   the call did not take effect there — a replica that is draining after SIGTERM, or a
 ///   Records standby refusing `Append`.
@@ -63,8 +65,8 @@ public final class BalancedClientTransport: ClientTransport {
             if offset > 0 { guard ContinuousClock.now < request.deadline, !Task.isCancelled else { break } }
             let replica = replicas[Int((first &+ offset).magnitude % UInt(replicas.count))]
             do {
-                let response = if let http2 = replica as? HTTP2ClientTransport {
-                    try await http2.deliver(request)
+                let response = if let direct = replica as? any ReplicaTransport {
+                    try await direct.deliver(request)
                 } else {
                     try await replica.send(request)
                 }
@@ -77,9 +79,9 @@ public final class BalancedClientTransport: ClientTransport {
         return try last.get()
     }
 
-    /// Closes the connections of every replica that is an ``HTTP2ClientTransport``.
+    /// Closes the connections of every replica that is a ``ReplicaTransport``.
     public func close() async {
-        for case let http2 as HTTP2ClientTransport in replicas { await http2.close() }
+        for case let replica as any ReplicaTransport in replicas { await replica.close() }
     }
 
     /// A replica's answer `unavailable` (HTTP 503 with that Connect code).
@@ -88,9 +90,4 @@ public final class BalancedClientTransport: ClientTransport {
               let error = try? JSONCoding.decoder().decode(RPCError.self, from: response.body) else { return false }
         return error.code == .unavailable
     }
-}
-
-/// A request that never left this process: no connection, or no stream on it.
-struct UndeliveredRequest: Error {
-    let error: RPCError
 }

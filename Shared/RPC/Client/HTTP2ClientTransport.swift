@@ -8,42 +8,13 @@ import NIOHTTP2
 public import NIOPosix
 import NIOSSL
 
-/// Client TLS: HTTP/2 over TLS with ALPN `h2`, the server checked against `trustRootsPath`
-/// (or the system roots), and optionally a client certificate for mutual TLS.
-public struct ClientTLS: Sendable {
-    public var trustRootsPath: String?
-    public var certificateChainPath: String?
-    public var privateKeyPath: String?
-    /// The name the server's certificate must carry; the target host when nil.
-    public var serverHostname: String?
-
-    public init(trustRootsPath: String? = nil, certificateChainPath: String? = nil, privateKeyPath: String? = nil, serverHostname: String? = nil) {
-        self.trustRootsPath = trustRootsPath
-        self.certificateChainPath = certificateChainPath
-        self.privateKeyPath = privateKeyPath
-        self.serverHostname = serverHostname
-    }
-
-    func context() throws -> NIOSSLContext {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.applicationProtocols = ["h2"]
-        tls.minimumTLSVersion = .tlsv12
-        if let trustRootsPath { tls.trustRoots = .file(trustRootsPath) }
-        if let certificateChainPath, let privateKeyPath {
-            tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificateChainPath).map { .certificate($0) }
-            tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: privateKeyPath, format: .pem))
-        }
-        return try NIOSSLContext(configuration: tls)
-    }
-}
-
 /// The HTTP/2 client transport on SwiftNIO's NIOHTTP2: a small pool of connections to one
 /// target, each carrying many concurrent streams; h2c with prior knowledge or TLS/ALPN.
 ///
 /// A broken connection is replaced on the next call; after a failed connect the slot waits
 /// out an exponential backoff (capped at ``maxReconnectBackoff``) and calls fail fast with
 /// `unavailable` meanwhile, which the call layer may retry.
-public final class HTTP2ClientTransport: ClientTransport {
+public final class HTTP2ClientTransport: ReplicaTransport {
     public let host: String
     public let port: Int
     let tls: NIOSSLContext?
@@ -59,9 +30,8 @@ public final class HTTP2ClientTransport: ClientTransport {
     ) throws {
         self.host = host
         self.port = port
-        self.tls = try tls?.context()
-        // SNI takes names only; for an IP address NIOSSL checks the certificate's IP entry.
-        self.serverHostname = tls?.serverHostname ?? (Self.isIPAddress(host) ? nil : host)
+        self.tls = try tls?.makeContext()
+        self.serverHostname = tls?.serverName(for: host)
         self.group = group
         self.authority = "\(host):\(port)"
         self.pool = ConnectionPool(size: max(1, connections), maxBackoff: maxReconnectBackoff, logger: logger)
@@ -76,18 +46,10 @@ public final class HTTP2ClientTransport: ClientTransport {
         try self.init(host: host, port: port, tls: scheme == "https" ? (tls ?? ClientTLS()) : nil, connections: connections, logger: logger)
     }
 
-    public func send(_ request: ClientRequest) async throws -> ClientResponse {
-        do {
-            return try await deliver(request)
-        } catch let undelivered as UndeliveredRequest {
-            throw undelivered.error
-        }
-    }
-
-    /// Like ``send(_:)``, but a request that never left this process (no connection could
-    /// be had, or no stream opened on it) throws ``UndeliveredRequest``, so that
-    /// ``BalancedClientTransport`` may hand it to another replica whatever the method.
-    func deliver(_ request: ClientRequest) async throws -> ClientResponse {
+    /// Sends `request`; one that never left this process (no connection could be had, or no
+    /// stream opened on it) throws ``UndeliveredRequest``, so that ``BalancedClientTransport``
+    /// may hand it to another replica whatever the method.
+    public func deliver(_ request: ClientRequest) async throws -> ClientResponse {
         try await RPCDispatcher.withDeadline(request.deadline) {
             let connection: Connection
             do {
@@ -111,10 +73,6 @@ public final class HTTP2ClientTransport: ClientTransport {
                 throw RPCError(.unavailable, "connection to \(self.authority) failed: \(error)")
             }
         }
-    }
-
-    static func isIPAddress(_ host: String) -> Bool {
-        (try? SocketAddress(ipAddress: host, port: 0)) != nil
     }
 
     /// Closes every connection.
