@@ -29,16 +29,16 @@ struct OutboxCrashTests {
         #expect(emitted.eventIDs.count == 30)
 
         let targetDB = env.directory + "/target/testservice.sqlite"
-        try await waitUntil(timeout: .seconds(60)) { try await storedCount(targetDB) >= 5 }
+        try await waitUntil(timeout: .seconds(120)) { try await storedCount(targetDB) >= 5 }
         await sender.kill()
         sender = try await ServiceProcess.start(environment: senderEnv)
 
-        try await waitUntil(timeout: .seconds(60)) { try await storedCount(targetDB) >= 15 }
+        try await waitUntil(timeout: .seconds(120)) { try await storedCount(targetDB) >= 15 }
         await target.kill()
         try await Task.sleep(for: .milliseconds(500))
         target = try await ServiceProcess.start(environment: targetEnv)
 
-        try await waitUntil(timeout: .seconds(120)) { try await storedCount(targetDB) >= 30 }
+        try await waitUntil(timeout: .seconds(180)) { try await storedCount(targetDB) >= 30 }
         // Give a duplicate, if one were coming, the chance to arrive.
         try await Task.sleep(for: .seconds(1))
         #expect(await sender.terminate() == 0)

@@ -12,7 +12,9 @@ await ServiceMain.run("testservice") {
     try await runtime.database.migrate(component: "testservice", TestService.migrations)
     let downstream = try settings.reader.serviceString("downstream.url").map { try runtime.client(url: $0) }
     let sender = downstream.map {
-        OutboxSender(database: runtime.database, clients: [TestAPI.service: $0], pollInterval: .milliseconds(100), logger: runtime.logger)
+        // A 2 s backoff cap, not the services' 30 s: on a loaded machine a few failed
+        // deliveries in a row would otherwise outwait the crash tests' patience.
+        OutboxSender(database: runtime.database, clients: [TestAPI.service: $0], pollInterval: .milliseconds(100), maxBackoff: .seconds(2), logger: runtime.logger)
     }
     let service = TestService(database: runtime.database, downstream: downstream, outbox: sender)
     try await runtime.run(router: service.router, services: sender.map { [$0] } ?? [])
