@@ -113,6 +113,7 @@ let package = Package(
             dependencies: [
                 "Messages",
                 "RPC",
+                "RPCNGHTTP2",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -271,7 +272,7 @@ let package = Package(
         .testTarget(
             name: "RPCTests",
             dependencies: [
-                "Messages", "RPC", "ServiceKit", "TestServiceKit",
+                "Messages", "RPC", "RPCNGHTTP2", "ServiceKit", "TestServiceKit",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

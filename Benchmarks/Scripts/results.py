@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Helpers of Benchmarks/run.
 
-  results.py h2load STDOUT LOGFILE WARMUP_S KEY=VALUE...   one RESULT line from an h2load run
+  results.py h2load STDOUT LOGFILE CPU_TICKS CLK_TCK KEY=VALUE...   one RESULT line from an h2load run
   results.py summary RAWFILE [MARKDOWN]           medians, ratios and targets as one table
 """
 import re
@@ -9,38 +9,47 @@ import statistics
 import sys
 
 
-def h2load(stdout_path, log_path, warmup, extra):
+def h2load(stdout_path, log_path, cpu_ticks, clk_tck, extra):
+    """The measured run's RESULT line. h2load's log file and its counts hold the measured
+    requests only (the warm-up is a separate run in Benchmarks/run), so the server's CPU time
+    around the run divided by the requests done is its CPU per request."""
     text = open(stdout_path, encoding="utf-8", errors="replace").read()
     latencies, statuses = [], {}
-    rows = []
     for line in open(log_path, encoding="utf-8", errors="replace"):
         parts = line.split("\t")
-        if len(parts) >= 3:
-            rows.append((int(parts[0]), parts[1], int(parts[2])))
-    # The log also has the warm-up's requests; h2load's own req/s does not count them.
-    first = min((r[0] for r in rows), default=0)
-    for start, status, elapsed in rows:
-        if start < first + float(warmup) * 1e6:
+        if len(parts) < 3:
             continue
+        status = parts[1]
         statuses[status] = statuses.get(status, 0) + 1
         if status == "200":
-            latencies.append(elapsed)
+            latencies.append(int(parts[2]))
     latencies.sort()
     m = re.search(r"finished in ([\d.]+)(m?s), ([\d.]+) req/s", text)
     rps = float(m.group(3)) if m else 0.0
+    elapsed = (float(m.group(1)) / (1000.0 if m.group(2) == "ms" else 1.0)) if m else 0.0
     m = re.search(r"requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored", text)
+    done = int(m.group(1)) if m else 0
     errors = (int(m.group(3)) + int(m.group(4))) if m else -1
     non200 = sum(v for k, v in statuses.items() if k != "200")
+    cpu_s = int(cpu_ticks) / float(clk_tck)
 
     def pct(q):
         if not latencies:
             return float("nan")
         return latencies[min(len(latencies) - 1, max(0, int(-(-q * len(latencies) // 1)) - 1))]
 
+    load_cpu = [e for e in extra if e.startswith("h2load_cpu_s=")]
+    extra = [e for e in extra if not e.startswith("h2load_cpu_s=")]
     fields = list(extra) + [
         "rps=%.1f" % rps, "p50_us=%.0f" % pct(0.50), "p99_us=%.0f" % pct(0.99),
-        "calls=%d" % len(latencies), "errors=%d" % (max(errors, 0) + non200),
+        "calls=%d" % done, "errors=%d" % (max(errors, 0) + non200),
+        # the server's CPU (all threads) per request, and the share of one core it used
+        "cpu_us=%.1f" % (cpu_s * 1e6 / done if done else float("nan")),
+        "server_core=%.2f" % (cpu_s / elapsed if elapsed else float("nan")),
     ]
+    if load_cpu:  # the load generator's share of its core: near 1.0, h2load is the bound
+        h2load_s = float(load_cpu[0].split("=", 1)[1])
+        fields.append("h2load_core=%.2f" % (h2load_s / elapsed if elapsed else float("nan")))
     print("RESULT " + " ".join(fields))
 
 
@@ -76,52 +85,132 @@ def fmt(value, digits=0):
     return f"{value:,.{digits}f}".replace(",", " ")
 
 
+RPC_TARGETS = []
+
+
+def verdict(ok):
+    return "—" if ok is None else ("met" if ok else "**missed**")
+
+
+def rpc_targets(h, h1, c, ratio):
+    """Issue 5's and issue 8's RPC targets, as table rows (met / missed)."""
+    lines = []
+
+    def target(label, value, ok, unit="×", digits=2):
+        shown = fmt(value, digits)
+        lines.append(f"| {label} | {shown}{unit if value is not None else ''} | {verdict(None if value is None else ok(value))} |")
+
+    def cpu_note(x, y):
+        r = ratio(y["cpu"], x["cpu"])
+        return f" (server CPU per call {fmt(r, 2)}× less)" if r else ""
+
+    o, g, b, n = h["ours"], h["grpc"], h["bare"], h["nghttpd"]
+    # Issue 8
+    r = ratio(o["rps"], g["rps"])
+    target("#8 ours ≥ 5× grpc calls/s, 64 in flight (h2load)" + cpu_note(o, g), r, lambda v: v >= 5)
+    r = ratio(o["rps"], n["rps"])
+    target("#8 ours ≥ 20 % of nghttpd calls/s, 64 in flight (h2load)", r * 100 if r else None, lambda v: v >= 20, " %", 0)
+    r = ratio(h1["ours"]["p50"], h1["nghttpd"]["p50"])
+    target("#8 ours p50 ≤ 2× nghttpd's, 1 call in flight (h2load)", r, lambda v: v <= 2)
+    for key, what in (("ours-client", "NIO client"), ("ours-client-nghttp2", "nghttp2 client")):
+        if c[(key, 64)]["n"]:
+            r = ratio(c[(key, 64)]["rps"], c[("grpc-client", 64)]["rps"])
+            target(f"#8 our client ≥ 3× grpc's, 64 in flight ({what}, own servers)", r, lambda v: v >= 3)
+    # Issue 5 (and p99, which both issues ask to be no worse than grpc's)
+    r = ratio(o["rps"], g["rps"])
+    target("#5 ours ≥ 1.2× grpc calls/s, 64 in flight (h2load)", r, lambda v: v >= 1.2)
+    r = ratio(c[("ours-client", 64)]["rps"], c[("grpc-client", 64)]["rps"])
+    target("#5 ours ≥ 1.2× grpc calls/s, 64 in flight (own clients)", r, lambda v: v >= 1.2)
+    r = ratio(o["p99"], g["p99"])
+    target("ours p99 ≤ grpc p99, 64 in flight (h2load)", r, lambda v: v <= 1.0)
+    r = ratio(c[("ours-client", 64)]["p99"], c[("grpc-client", 64)]["p99"])
+    target("ours p99 ≤ grpc p99, 64 in flight (own clients)", r, lambda v: v <= 1.0)
+    r = ratio(o["rps"], b["rps"])
+    target("#5 ours ≥ 60 % of bare Hummingbird calls/s (h2load)", r * 100 if r else None, lambda v: v >= 60, " %", 0)
+    return lines
+
+
 def summary(raw_path, markdown_path=None):
     rows = parse(raw_path)
     out = []
     add = out.append
-    add("| Benchmark | calls/s | p50 µs | p99 µs | runs |")
-    add("| --- | ---: | ---: | ---: | ---: |")
-    rpc = [
-        ("ours: our server, our client, 1 call in flight", dict(bench="ours-client", concurrency=1)),
-        ("grpc: grpc-swift-2 server and client, 1 call in flight", dict(bench="grpc-client", concurrency=1)),
-        ("ours: our server, our client, 64 calls in flight", dict(bench="ours-client", concurrency=64)),
-        ("grpc: grpc-swift-2 server and client, 64 calls in flight", dict(bench="grpc-client", concurrency=64)),
-        ("ours: our server under h2load (Connect body), 64 streams", dict(bench="h2load", server="ours")),
-        ("grpc: grpc-swift-2 server under h2load (gRPC framing), 64 streams", dict(bench="h2load", server="grpc")),
-        ("bare: Hummingbird 2 route under h2load, 64 streams", dict(bench="h2load", server="bare")),
-        ("in process: our dispatcher, no HTTP/2, 64 tasks", dict(bench="inproc-dispatcher")),
-        ("in process: JSON decode + encode only", dict(bench="inproc-json-codec")),
-        ("in process: a trace id and a span id, as TraceContext makes them", dict(bench="trace-ids-current")),
-        ("in process: a trace id and a span id, as proposed", dict(bench="trace-ids-proposed")),
-    ]
-    med = {}
-    for label, match in rpc:
-        rps, n = median(rows, "rps", **match)
-        p50, _ = median(rows, "p50_us", **match)
-        p99, _ = median(rows, "p99_us", **match)
-        med[label.split(":")[0] + str(match)] = (rps, p50, p99)
-        add(f"| {label} | {fmt(rps)} | {fmt(p50)} | {fmt(p99)} | {n} |")
 
-    def get(bench, **m):
-        return (median(rows, "rps", bench=bench, **m)[0], median(rows, "p99_us", bench=bench, **m)[0])
+    def stats(**match):
+        rps, n = median(rows, "rps", **match)
+        return dict(rps=rps, n=n, p50=median(rows, "p50_us", **match)[0], p99=median(rows, "p99_us", **match)[0],
+                    cpu=median(rows, "cpu_us", **match)[0], core=median(rows, "server_core", **match)[0],
+                    lcore=median(rows, "h2load_core", **match)[0])
 
     def ratio(a, b):
         return None if a is None or b in (None, 0) else a / b
 
-    o1, g1 = get("ours-client", concurrency=1), get("grpc-client", concurrency=1)
-    o64, g64 = get("ours-client", concurrency=64), get("grpc-client", concurrency=64)
-    oh, gh, bh = get("h2load", server="ours"), get("h2load", server="grpc"), get("h2load", server="bare")
+    # Servers under h2load: ours = full ServiceRuntime on the nghttp2 engine (the default),
+    # ours-hb = the same runtime on the Hummingbird engine.
+    # Rows of ours carry the engine (raw files before it are the Hummingbird engine's history).
+    engine = {"ours": dict(engine="nghttp2"), "ours-hb": dict(engine="hummingbird")}
+    h = {k: stats(bench="h2load", server=k, concurrency=64, **engine.get(k, {})) for k in ("ours", "ours-hb", "grpc", "bare", "nghttpd")}
+    h1 = {k: stats(bench="h2load", server=k, concurrency=1, **engine.get(k, {})) for k in ("ours", "ours-hb", "nghttpd")}
+    c = {(k, n): stats(bench=k, concurrency=n, **(engine["ours"] if k.startswith("ours") else {}))
+         for k in ("ours-client", "ours-client-nghttp2", "grpc-client") for n in (1, 64)}
+
+    add("| Benchmark | calls/s | p50 µs | p99 µs | server CPU µs/call | server / h2load core busy | runs |")
+    add("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    table = [
+        ("ours: our server (nghttp2 engine), our client (NIO), 1 call in flight", c[("ours-client", 1)]),
+        ("ours: our server (nghttp2 engine), our client on the nghttp2 engine, 1 call in flight", c[("ours-client-nghttp2", 1)]),
+        ("grpc: grpc-swift-2 server and client, 1 call in flight", c[("grpc-client", 1)]),
+        ("ours: our server (nghttp2 engine), our client (NIO), 64 calls in flight", c[("ours-client", 64)]),
+        ("ours: our server (nghttp2 engine), our client on the nghttp2 engine, 64 calls in flight", c[("ours-client-nghttp2", 64)]),
+        ("grpc: grpc-swift-2 server and client, 64 calls in flight", c[("grpc-client", 64)]),
+        ("ours: ServiceRuntime on the nghttp2 engine under h2load, 64 streams", h["ours"]),
+        ("ours-hb: the same ServiceRuntime on the Hummingbird engine, h2load, 64 streams", h["ours-hb"]),
+        ("grpc: grpc-swift-2 server under h2load (gRPC framing), 64 streams", h["grpc"]),
+        ("bare: Hummingbird 2 route under h2load, 64 streams", h["bare"]),
+        ("nghttpd: nghttp2's C server (--echo-upload) under h2load, 64 streams", h["nghttpd"]),
+        ("ours: nghttp2 engine under h2load, 1 stream in flight", h1["ours"]),
+        ("ours-hb: Hummingbird engine under h2load, 1 stream in flight", h1["ours-hb"]),
+        ("nghttpd: under h2load, 1 stream in flight", h1["nghttpd"]),
+        ("in process: our dispatcher, no HTTP/2, 64 tasks", stats(bench="inproc-dispatcher")),
+        ("in process: JSON decode + encode only", stats(bench="inproc-json-codec")),
+        ("in process: a trace id and a span id, as TraceContext made them before", stats(bench="trace-ids-current")),
+        ("in process: a trace id and a span id, as TraceContext makes them now", stats(bench="trace-ids-proposed")),
+    ]
+    for label, st in table:
+        if st["n"]:
+            busy = "—" if st["core"] is None else f"{fmt(st['core'], 2)} / {fmt(st['lcore'], 2)}"
+            add(f"| {label} | {fmt(st['rps'])} | {fmt(st['p50'])} | {fmt(st['p99'])} | {fmt(st['cpu'], 1)} | {busy} | {st['n']} |")
+
+    json_rows = sorted({r["bench"] for r in rows if r.get("bench", "").startswith("json-")})
+    if json_rows:
+        add("")
+        add("| JSON of the 146-byte message, one thread (Foundation coders) | µs per call | runs |")
+        add("| --- | ---: | ---: |")
+        for bench in json_rows:
+            ns, n = median(rows, "ns_per_op", bench=bench)
+            add(f"| {bench[5:]} | {fmt(ns / 1000 if ns is not None else None, 2)} | {n} |")
+
     add("")
-    add("| Ratio | throughput | p99 |")
-    add("| --- | ---: | ---: |")
-    for label, a, b in [
-        ("ours/grpc, own clients, 1 call in flight", o1, g1),
-        ("ours/grpc, own clients, 64 calls in flight", o64, g64),
-        ("ours/grpc, h2load, 64 streams", oh, gh),
-        ("ours/bare, h2load, 64 streams", oh, bh),
-    ]:
-        add(f"| {label} | {fmt(ratio(a[0], b[0]), 2)} | {fmt(ratio(a[1], b[1]), 2)} |")
+    add("| Ratio | calls/s | p50 | p99 | server CPU per call |")
+    add("| --- | ---: | ---: | ---: | ---: |")
+    ratios = [
+        ("ours/grpc, own clients, 1 call in flight", c[("ours-client", 1)], c[("grpc-client", 1)]),
+        ("ours/grpc, own clients, 64 calls in flight", c[("ours-client", 64)], c[("grpc-client", 64)]),
+        ("ours (nghttp2 client)/grpc, own clients, 1 call in flight", c[("ours-client-nghttp2", 1)], c[("grpc-client", 1)]),
+        ("ours (nghttp2 client)/grpc, own clients, 64 calls in flight", c[("ours-client-nghttp2", 64)], c[("grpc-client", 64)]),
+        ("ours/grpc, h2load, 64 streams", h["ours"], h["grpc"]),
+        ("ours/bare, h2load, 64 streams", h["ours"], h["bare"]),
+        ("ours/nghttpd, h2load, 64 streams", h["ours"], h["nghttpd"]),
+        ("ours/ours-hb (the engine's gain), h2load, 64 streams", h["ours"], h["ours-hb"]),
+        ("ours-hb/grpc, h2load, 64 streams", h["ours-hb"], h["grpc"]),
+        ("ours/nghttpd, h2load, 1 stream in flight", h1["ours"], h1["nghttpd"]),
+        ("ours/ours-hb, h2load, 1 stream in flight", h1["ours"], h1["ours-hb"]),
+    ]
+    for label, x, y in ratios:
+        if x["n"] and y["n"]:
+            add(f"| {label} | {fmt(ratio(x['rps'], y['rps']), 2)} | {fmt(ratio(x['p50'], y['p50']), 2)} "
+                f"| {fmt(ratio(x['p99'], y['p99']), 2)} | {fmt(ratio(x['cpu'], y['cpu']), 2)} |")
+    RPC_TARGETS.clear()
+    RPC_TARGETS.extend(rpc_targets(h, h1, c, ratio))
 
     add("")
     add("| Records | value | runs |")
@@ -166,19 +255,8 @@ def summary(raw_path, markdown_path=None):
     add("| Target | measured | |")
     add("| --- | --- | --- |")
 
-    def verdict(ok):
-        return "—" if ok is None else ("met" if ok else "**missed**")
-
-    r = ratio(o64[0], g64[0])
-    add(f"| ours ≥ 1.2× grpc throughput, 64 in flight (own clients) | {fmt(r, 2)}× | {verdict(None if r is None else r >= 1.2)} |")
-    r = ratio(oh[0], gh[0])
-    add(f"| ours ≥ 1.2× grpc throughput, 64 streams (h2load) | {fmt(r, 2)}× | {verdict(None if r is None else r >= 1.2)} |")
-    r = ratio(o64[1], g64[1])
-    add(f"| ours p99 ≤ grpc p99, 64 in flight (own clients) | {fmt(r, 2)}× | {verdict(None if r is None else r <= 1.0)} |")
-    r = ratio(oh[1], gh[1])
-    add(f"| ours p99 ≤ grpc p99, 64 streams (h2load) | {fmt(r, 2)}× | {verdict(None if r is None else r <= 1.0)} |")
-    r = ratio(oh[0], bh[0])
-    add(f"| ours ≥ 60% of bare Hummingbird (h2load) | {fmt(r * 100 if r else None)}% | {verdict(None if r is None else r >= 0.6)} |")
+    for line in RPC_TARGETS:
+        add(line)
     v, _ = median(rows, "rps", bench="records-appends", database="sqlite", callers="64")
     add(f"| ≥ 5 000 appends/s on SQLite | {fmt(v)} | {verdict(None if v is None else v >= 5000)} |")
     sizes = sorted({int(r["size"]) for r in rows if r.get("bench") == "records-inclusion"})
@@ -202,7 +280,7 @@ def summary(raw_path, markdown_path=None):
 
 if __name__ == "__main__":
     if sys.argv[1] == "h2load":
-        h2load(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])
+        h2load(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6:])
     elif sys.argv[1] == "summary":
         summary(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
     else:

@@ -4,6 +4,12 @@ public import Foundation
 /// and decodes with these, so dates are ISO-8601 (UTC, `Z`) everywhere and bytes that are
 /// hashed or signed are the same on every machine.
 public enum JSONCoding {
+    /// One encoder and one decoder for the wire, configured once and shared: Foundation's
+    /// coders are `Sendable` and keep no state between calls, and building them (with the
+    /// date strategy's closure) on every call showed in the server's profile.
+    public static let sharedEncoder = encoder()
+    public static let sharedDecoder = decoder()
+
     /// For responses and requests: ISO-8601 dates, sorted keys, no insignificant whitespace.
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()

@@ -1,11 +1,13 @@
 public import Logging
 public import NIOCore
 public import NIOPosix
+import NIOSSL
 public import RPC
 public import ServiceLifecycle
 import Synchronization
 
-/// The RPC listener on libnghttp2: h2c with prior knowledge, framing, HPACK and flow
+/// The RPC listener on libnghttp2: h2c with prior knowledge or HTTP/2 over TLS (ALPN `h2`,
+/// mutual TLS with a client CA, as ``RPC/RPCServerTLS`` configures), framing, HPACK and flow
 /// control in C, one nghttp2 session per connection driven from SwiftNIO's reads, and
 /// every call answered by the same ``RPC/RPCDispatcher`` as the Hummingbird engine's.
 ///
@@ -29,6 +31,7 @@ public final class NGHTTP2Server: Service, Sendable {
     let dispatcher: RPCDispatcher
     let host: String
     let port: Int
+    let tls: RPCServerTLS?
     let configuration: NGHTTP2ServerConfiguration
     let group: any EventLoopGroup
     let logger: Logger
@@ -38,23 +41,28 @@ public final class NGHTTP2Server: Service, Sendable {
 
     /// - Parameters:
     ///   - port: 0 binds a free port; ``start()`` returns the bound one.
+    ///   - tls: HTTP/2 over TLS; with a client CA, the client certificate's names become the
+    ///     call's ``RPC/PeerIdentity`` (a service token's `sub` must be one of them).
     ///   - onServerRunning: called by ``run()`` with the bound port once it accepts.
     public init(
-        dispatcher: RPCDispatcher, host: String, port: Int, configuration: NGHTTP2ServerConfiguration = .init(),
+        dispatcher: RPCDispatcher, host: String, port: Int, tls: RPCServerTLS? = nil, configuration: NGHTTP2ServerConfiguration = .init(),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.dispatcher = dispatcher
         self.host = host
         self.port = port
+        self.tls = tls
         self.configuration = configuration
         self.group = group
         self.logger = logger
         self.onServerRunning = onServerRunning
     }
 
-    /// Binds and starts accepting; returns the bound port.
+    /// Binds and starts accepting; returns the bound port. Unreadable TLS files fail here.
     public func start() async throws -> Int {
+        let sslContext = try tls?.makeHTTP2Context()
+        let readsPeerCertificate = tls?.clientCAPath != nil
         let dispatcher = self.dispatcher
         let configuration = self.configuration
         let connections = self.connections
@@ -65,8 +73,12 @@ public final class NGHTTP2Server: Service, Sendable {
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
+                    }
                     try channel.pipeline.syncOperations.addHandler(HTTP2Connection(
-                        dispatcher: dispatcher, configuration: configuration, connections: connections, logger: logger))
+                        dispatcher: dispatcher, configuration: configuration, readsPeerCertificate: readsPeerCertificate,
+                        connections: connections, logger: logger))
                 }
             }
             .bind(host: host, port: port).get()
@@ -86,7 +98,7 @@ public final class NGHTTP2Server: Service, Sendable {
 
     public func run() async throws {
         let port = try await start()
-        logger.info("listening", metadata: ["port": .stringConvertible(port), "engine": "nghttp2"])
+        logger.info("listening", metadata: ["port": .stringConvertible(port), "engine": "nghttp2", "tls": .stringConvertible(tls != nil)])
         await onServerRunning(port)
         try? await gracefulShutdown()
         await shutdown()

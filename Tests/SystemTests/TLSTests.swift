@@ -1,6 +1,7 @@
 import Foundation
 import Messages
 import RPC
+import ServiceKit
 import Testing
 import TestServiceKit
 
@@ -21,8 +22,9 @@ struct TLSTests {
         var extra = ["RPC_TLS_CERTIFICATE": pki.serverCertificate, "RPC_TLS_KEY": pki.serverKey]
         if mutual { extra["RPC_TLS_CLIENT_CA"] = pki.caCertificate }
         try await withTestService(name, extra: extra) { env, service in
-            #expect(service.log.contains { $0.contains(#""message":"listening""#) && $0.contains(#""tls":"true""#) },
-                    "the service does not report TLS:\n\(service.log.joined(separator: "\n"))")
+            let engine = #""engine":"\#(RPCEngine.underTest.rawValue)""#
+            #expect(service.log.contains { $0.contains(#""message":"listening""#) && $0.contains(#""tls":"true""#) && $0.contains(engine) },
+                    "the service does not report TLS on the \(RPCEngine.underTest) engine:\n\(service.log.joined(separator: "\n"))")
             try await body(pki, env, service)
         }
     }

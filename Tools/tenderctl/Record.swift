@@ -1,4 +1,5 @@
 import ArgumentParser
+import Crypto
 import Foundation
 import Messages
 import NIOCore
@@ -22,10 +23,28 @@ struct Record: AsyncParsableCommand {
     }
 
     struct Key: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the record's verifier key (C2SP form: name+keyid+base64).")
+        static let configuration = CommandConfiguration(
+            abstract: "Print the record's verifier key (C2SP form: name+keyid+base64).",
+            discussion: """
+                From a local Records data directory (records.vkey, written at start-up), or derived \
+                from the signing key a deployment mounts (records.signingKeyFile) and its origin \
+                (records.origin): --signing-key FILE --origin NAME. The verifier key is public; \
+                auditors get it from the municipality, not from the service they audit.
+                """)
         @Option(name: .customLong("data-dir"), help: "The Records data directory (local mode writes records.vkey there).") var dataDirectory = "./data"
+        @Option(name: .customLong("signing-key"), help: "A Records signing key file (base64 Ed25519 seed).") var signingKey: String?
+        @Option(help: "The record's origin (records.origin), with --signing-key.") var origin: String?
 
         func run() async throws {
+            if let signingKey {
+                guard let origin else { throw ValidationError("--signing-key needs --origin (records.origin)") }
+                let text = try String(contentsOfFile: signingKey, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+                guard let seed = Data(base64Encoded: text), let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: seed) else {
+                    throw ValidationError("\(signingKey) does not hold a base64 Ed25519 seed")
+                }
+                print(CheckpointSigner(origin: origin, key: key).verifierKey.description)
+                return
+            }
             let file = dataDirectory + "/records.vkey"
             guard let text = try? String(contentsOfFile: file, encoding: .utf8), let key = SignedNote.VerifierKey(text) else {
                 throw ValidationError("no valid verifier key at \(file); start tender-records with DATA_DIR=\(dataDirectory) once")

@@ -6,11 +6,13 @@ import ServiceKit
 
 /// Our server exactly as a service runs it: `ServiceRuntime` with its JSON log handler,
 /// Prometheus metrics, SQLite database, JWT authenticator and ops listener, serving one
-/// `Echo` method open to everyone.
+/// `Echo` method open to everyone. `engine` is `rpc.engine` (`RPC_ENGINE`): `nghttp2` (the
+/// services' default) or `hummingbird`, so both engines run behind the same full runtime.
 enum OursServer {
-    static func run(port: Int, dataDirectory: String) async throws {
+    static func run(port: Int, dataDirectory: String, engine: String) async throws {
         let settings = try await ServiceSettings.load(service: "bench", defaultPort: port, environment: [
             "RPC_PORT": String(port), "OPS_PORT": "0", "DATA_DIR": dataDirectory, "LOG_LEVEL": "info",
+            "RPC_ENGINE": engine,
         ])
         let runtime = try await ServiceRuntime.start(settings)
         try await runtime.run(router: router) { rpc, _ in announce(rpc) }

@@ -29,6 +29,7 @@ public final class RPCDispatcher: Sendable {
     let logger: Logger
     private let inFlight = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
+    private let metrics = CallMetrics()
 
     public init(
         router: RPCRouter, authenticator: (any Authenticator)?, idempotency: any IdempotencyStore,
@@ -43,14 +44,17 @@ public final class RPCDispatcher: Sendable {
 
     /// Serves one call. `readBody(limit)` returns the whole body or throws
     /// `resource_exhausted` when it is longer than `limit` bytes.
+    ///
+    /// - Parameter executor: the event loop the engine runs the call's task on (see
+    ///   ``EventLoopExecutor``); the handler's task and the deadline timer stay on it.
     public func handle(
         method httpMethod: HTTPRequest.Method, path: String, headers: HTTPFields, peer: PeerIdentity? = nil,
-        readBody: @escaping @Sendable (Int) async throws -> ByteBuffer
+        executor: EventLoopExecutor? = nil, readBody: @escaping @Sendable (Int) async throws -> ByteBuffer
     ) async -> RPCResponse {
         inFlight.add(1, ordering: .relaxed)
         defer { inFlight.subtract(1, ordering: .relaxed) }
         let start = ContinuousClock.now
-        let requestID = headers[.requestID].flatMap { Self.isPrintableToken($0) ? $0 : nil } ?? UUID().uuidString.lowercased()
+        let requestID = headers[.requestID].flatMap { Self.isPrintableToken($0) ? $0 : nil } ?? RandomID.uuid()
         let trace = (headers[.traceparent].flatMap(TraceContext.init(traceparent:))?.childSpan()) ?? .newTrace()
         var logger = self.logger
         logger[metadataKey: "request_id"] = .string(requestID)
@@ -75,7 +79,7 @@ public final class RPCDispatcher: Sendable {
             var response = errorResponse(RPCError(.invalidArgument, "content-type must be application/json"), requestID: requestID)
             response.status = .unsupportedMediaType
             response.headers[HTTPField.Name("accept-post")!] = "application/json"
-            Counter(label: "rpc_server_requests_total", dimensions: [("method", label), ("code", "unsupported_media_type")]).increment()
+            metrics.requests(method: label, code: "unsupported_media_type").increment()
             return response
         }
         let result: Result<ByteBuffer, RPCError>
@@ -96,7 +100,7 @@ public final class RPCDispatcher: Sendable {
             let context = CallContext(
                 method: route.descriptor, principal: principal, requestID: requestID, trace: trace,
                 deadline: deadline, idempotencyKey: idempotencyKey, logger: callLogger)
-            let output = try await Self.withDeadline(deadline) {
+            let output = try await Self.withDeadline(deadline, executor: executor) {
                 let body = try await readBody(self.configuration.maxRequestBodyBytes)
                 return try await self.invoke(route, body: body, context: context)
             }
@@ -190,8 +194,8 @@ public final class RPCDispatcher: Sendable {
             let level: Logger.Level = [.internal, .unknown, .dataLoss].contains(error.code) ? .error : .info
             logger.log(level: level, "call refused", metadata: ["code": .string(code), "duration_ms": .stringConvertible(elapsed.milliseconds)])
         }
-        Counter(label: "rpc_server_requests_total", dimensions: [("method", metricLabel), ("code", code)]).increment()
-        Metrics.Timer(label: "rpc_server_duration_seconds", dimensions: [("method", metricLabel)], preferredDisplayUnit: .seconds).record(elapsed)
+        metrics.requests(method: metricLabel, code: code).increment()
+        metrics.duration(method: metricLabel).record(elapsed)
         return response
     }
 
@@ -216,8 +220,6 @@ public final class RPCDispatcher: Sendable {
         }
     }
 
-    /// Runs `body` until `deadline`; past it the body's task is cancelled and the call
-    /// fails with `deadline_exceeded`.
     /// Runs `body`, cancelling it at `deadline`; a call still running then fails with
     /// `deadline_exceeded`, also if the body ignored the cancellation and finished anyway.
     ///
@@ -226,13 +228,19 @@ public final class RPCDispatcher: Sendable {
     /// Dispatch timer and two child tasks per call (about a tenth of the server's CPU).
     /// `Task {}` inherits the task-locals and priority, and the caller's cancellation is passed
     /// on to the body.
-    static func withDeadline<T: Sendable>(_ deadline: ContinuousClock.Instant, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    ///
+    /// With an `executor`, the body's task prefers it and the timer runs on its loop (from
+    /// that loop's thread, scheduling and cancelling a timer needs no wake-up).
+    static func withDeadline<T: Sendable>(
+        _ deadline: ContinuousClock.Instant, executor: EventLoopExecutor? = nil, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         let remaining = ContinuousClock.now.duration(to: deadline)
         guard remaining > .zero else { throw RPCError(.deadlineExceeded, "deadline exceeded before the call started") }
         let expired = DeadlineFlag()
-        let work = Task { try await body() }
+        let work = Task(executorPreference: executor) { try await body() }
         let nanoseconds = remaining.components.seconds * 1_000_000_000 + remaining.components.attoseconds / 1_000_000_000
-        let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(nanoseconds)) {
+        let loop = executor?.eventLoop ?? MultiThreadedEventLoopGroup.singleton.any()
+        let timer = loop.scheduleTask(in: .nanoseconds(nanoseconds)) {
             expired.set()
             work.cancel()
         }
@@ -266,6 +274,39 @@ extension Metrics.Timer {
     /// Records a `Duration` (swift-metrics takes nanoseconds or a DispatchTime).
     public func record(_ duration: Duration) {
         recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+}
+
+/// The dispatcher's metric handles, made once per method and code: asking swift-metrics
+/// for a `Counter` and a `Timer` on every call (a registry lookup under a lock, the label
+/// and dimension arrays built each time) showed in the server's profile.
+final class CallMetrics: Sendable {
+    private struct Key: Hashable {
+        let method: String
+        let code: String
+    }
+    private let counters = Mutex<[Key: Counter]>([:])
+    private let timers = Mutex<[String: Metrics.Timer]>([:])
+
+    func requests(method: String, code: String) -> Counter {
+        let key = Key(method: method, code: code)
+        if let counter = counters.withLock({ $0[key] }) { return counter }
+        let counter = Counter(label: "rpc_server_requests_total", dimensions: [("method", method), ("code", code)])
+        return counters.withLock { counters in
+            if let existing = counters[key] { return existing }
+            counters[key] = counter
+            return counter
+        }
+    }
+
+    func duration(method: String) -> Metrics.Timer {
+        if let timer = timers.withLock({ $0[method] }) { return timer }
+        let timer = Metrics.Timer(label: "rpc_server_duration_seconds", dimensions: [("method", method)], preferredDisplayUnit: .seconds)
+        return timers.withLock { timers in
+            if let existing = timers[method] { return existing }
+            timers[method] = timer
+            return timer
+        }
     }
 }
 

@@ -2,7 +2,7 @@ import Hummingbird
 import HTTPTypes
 import Messages
 import NIOCore
-import NIOSSL
+public import NIOSSL
 import SwiftASN1
 import X509
 import Synchronization
@@ -57,14 +57,19 @@ struct RPCResponder: HTTPResponder {
         }
     }
 
-    /// Common name and DNS names of the client certificate of the connection `channel`
-    /// (an HTTP/2 stream, whose parent holds the TLS handler) belongs to.
+    /// The identity in the client certificate of the connection `channel` (an HTTP/2
+    /// stream, whose parent holds the TLS handler) belongs to.
     static func peerIdentity(of channel: any Channel) async -> PeerIdentity? {
         let connection = channel.parent ?? channel
-        guard let certificate = try? await connection.nioSSL_peerCertificate().get(),
-              let der = try? certificate.toDERBytes(),
-              let parsed = try? Certificate(derEncoded: der)
-        else { return nil }
+        guard let certificate = try? await connection.nioSSL_peerCertificate().get() else { return nil }
+        return PeerIdentity(certificate: certificate)
+    }
+}
+
+extension PeerIdentity {
+    /// The common name and DNS names of a client certificate; nil when it cannot be parsed.
+    public init?(certificate: NIOSSLCertificate) {
+        guard let der = try? certificate.toDERBytes(), let parsed = try? Certificate(derEncoded: der) else { return nil }
         var names = Set<String>()
         for rdn in parsed.subject {
             for attribute in rdn where attribute.type == .RDNAttributeType.commonName {
@@ -74,7 +79,7 @@ struct RPCResponder: HTTPResponder {
         if let alternatives = try? parsed.extensions.subjectAlternativeNames {
             for case .dnsName(let name) in alternatives { names.insert(name) }
         }
-        return PeerIdentity(names: names)
+        self.init(names: names)
     }
 }
 

@@ -3,7 +3,7 @@ import HummingbirdCore
 import HummingbirdHTTP2
 public import Logging
 import NIOCore
-import NIOSSL
+public import NIOSSL
 
 /// TLS for the RPC listener: HTTP/2 negotiated with ALPN `h2`, and with a client CA
 /// mutual TLS — a connection without a certificate from that CA fails the handshake.
@@ -17,6 +17,14 @@ public struct RPCServerTLS: Sendable {
         self.certificateChainPath = certificateChainPath
         self.privateKeyPath = privateKeyPath
         self.clientCAPath = clientCAPath
+    }
+
+    /// The server context for an HTTP/2-only listener: ALPN offers `h2` alone (the
+    /// libnghttp2 engine speaks nothing else).
+    public func makeHTTP2Context() throws -> NIOSSLContext {
+        var configuration = try configuration()
+        configuration.applicationProtocols = ["h2"]
+        return try NIOSSLContext(configuration: configuration)
     }
 
     func configuration() throws -> TLSConfiguration {

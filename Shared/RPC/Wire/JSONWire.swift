@@ -8,7 +8,7 @@ import NIOFoundationCompat
 public enum JSONWire {
     public static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws(RPCError) -> T {
         do {
-            return try JSONCoding.decoder().decode(type, from: buffer)
+            return try JSONCoding.sharedDecoder.decode(type, from: buffer)
         } catch let error as DecodingError {
             throw rpcError(for: error)
         } catch {
@@ -18,7 +18,7 @@ public enum JSONWire {
 
     public static func encode(_ value: some Encodable) throws(RPCError) -> ByteBuffer {
         do {
-            return ByteBuffer(data: try JSONCoding.encoder().encode(value))
+            return ByteBuffer(data: try JSONCoding.sharedEncoder.encode(value))
         } catch {
             throw RPCError(.internal, "response could not be encoded")
         }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Logging
 import Messages
 import NIOCore
+import NIOSSL
 import RPC
 
 extension HTTP2Connection {
@@ -21,16 +22,34 @@ extension HTTP2Connection {
         let cap = configuration.maxRequestBodyBytes
         stream.body = ByteBuffer()
         let dispatcher = self.dispatcher
+        let peer = peerIdentity()
         let connection = NIOLoopBound(self, eventLoop: eventLoop)
-        stream.task = Task {
-            let response = await dispatcher.handle(method: method, path: path, headers: headers) { limit in
+        let executor = self.executor
+        // The call runs on this connection's event loop (EventLoopExecutor): no thread switch
+        // to the global pool and back, which on a busy machine cost more than the call.
+        stream.task = Task(executorPreference: executor) {
+            let response = await dispatcher.handle(method: method, path: path, headers: headers, peer: peer, executor: executor) { limit in
                 guard !tooLarge, body.readableBytes <= limit else {
                     throw RPCError(.resourceExhausted, "request body exceeds \(min(limit, cap)) bytes")
                 }
                 return body
             }
-            eventLoop.execute { connection.value.respond(id, with: response) }
+            if eventLoop.inEventLoop {
+                connection.value.respond(id, with: response)
+            } else {
+                eventLoop.execute { connection.value.respond(id, with: response) }
+            }
         }
+    }
+
+    /// The client certificate's identity under mutual TLS. Requests arrive only after the
+    /// handshake, so the TLS handler has the verified certificate by the first call.
+    private func peerIdentity() -> PeerIdentity? {
+        guard readsPeerCertificate else { return nil }
+        if let peer { return peer }
+        guard let certificate = try? context?.pipeline.syncOperations.nioSSL_peerCertificate() else { return nil }
+        peer = PeerIdentity(certificate: certificate)
+        return peer
     }
 
     /// Submits the answer to stream `id`, if the stream is still open. The header block is

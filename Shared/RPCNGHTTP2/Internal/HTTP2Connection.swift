@@ -26,11 +26,16 @@ final class HTTP2Connection: ChannelDuplexHandler {
 
     let dispatcher: RPCDispatcher
     let configuration: NGHTTP2ServerConfiguration
+    /// Mutual TLS: the client certificate names the caller (read once, at the first call).
+    let readsPeerCertificate: Bool
+    var peer: PeerIdentity?
     let connections: ConnectionSet
     let logger: Logger
 
     var session: OpaquePointer?
     var context: ChannelHandlerContext?
+    /// Runs the connection's calls on its event loop; set when the handler is added.
+    var executor: EventLoopExecutor?
     var streams: [Int32: RequestStream] = [:]
     /// Streams whose request completed during the current `mem_recv`; dispatched after it
     /// returns, never from inside it.
@@ -47,9 +52,10 @@ final class HTTP2Connection: ChannelDuplexHandler {
     var graceTimer: Scheduled<Void>?
     var finalGoawayTimer: Scheduled<Void>?
 
-    init(dispatcher: RPCDispatcher, configuration: NGHTTP2ServerConfiguration, connections: ConnectionSet, logger: Logger) {
+    init(dispatcher: RPCDispatcher, configuration: NGHTTP2ServerConfiguration, readsPeerCertificate: Bool = false, connections: ConnectionSet, logger: Logger) {
         self.dispatcher = dispatcher
         self.configuration = configuration
+        self.readsPeerCertificate = readsPeerCertificate
         self.connections = connections
         self.logger = logger
         connections.handlerCreated()
@@ -62,6 +68,7 @@ final class HTTP2Connection: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        executor = EventLoopExecutor(context.eventLoop)
         if context.channel.isActive { start(context: context) }
     }
 

@@ -8,6 +8,7 @@ import Metrics
 public import Prometheus
 import SQLKit
 public import RPC
+import RPCNGHTTP2
 public import ServiceLifecycle
 import Synchronization
 import UnixSignals
@@ -118,15 +119,27 @@ public struct ServiceRuntime: Sendable {
         let announce: @Sendable () -> Void = {
             let bound = ports.withLock { $0 }
             guard let rpc = bound.rpc, let ops = bound.ops else { return }
-            logger.info("listening", metadata: ["rpc_port": .stringConvertible(rpc), "ops_port": .stringConvertible(ops), "tls": .stringConvertible(settings.rpcTLS != nil)])
+            logger.info("listening", metadata: [
+                "rpc_port": .stringConvertible(rpc), "ops_port": .stringConvertible(ops),
+                "tls": .stringConvertible(settings.rpcTLS != nil), "engine": .string(settings.rpcEngine.rawValue)])
             onListening?(rpc, ops)
         }
-        let rpc = try RPCServer.application(
-            dispatcher: dispatcher, host: settings.rpcHost, port: settings.rpcPort, tls: settings.rpcTLS,
-            limits: settings.connectionLimits, connections: connections, logger: logger
-        ) { port in
+        let rpcRunning: @Sendable (Int) async -> Void = { port in
             ports.withLock { $0.rpc = port }
             announce()
+        }
+        let listener: any Service
+        switch settings.rpcEngine {
+        case .hummingbird:
+            listener = try RPCServer.application(
+                dispatcher: dispatcher, host: settings.rpcHost, port: settings.rpcPort, tls: settings.rpcTLS,
+                limits: settings.connectionLimits, connections: connections, logger: logger, onServerRunning: rpcRunning)
+        case .nghttp2:
+            // Its own shutdown waits for its connections; `connections` stays empty.
+            listener = NGHTTP2Server(
+                dispatcher: dispatcher, host: settings.rpcHost, port: settings.rpcPort, tls: settings.rpcTLS,
+                configuration: NGHTTP2ServerConfiguration(limits: settings.connectionLimits, server: rpcConfiguration),
+                logger: logger, onServerRunning: rpcRunning)
         }
         let ops = OpsServer.application(
             host: settings.opsHost, port: settings.opsPort, readiness: readiness, registry: ProcessBootstrap.registry, logger: logger
@@ -140,7 +153,7 @@ public struct ServiceRuntime: Sendable {
             services: [.init(service: DatabaseCloser(database: database))]
                 + services.map { .init(service: $0) }
                 + [.init(service: ops),
-                   .init(service: DrainingListener(listener: rpc, dispatcher: dispatcher, connections: connections, grace: settings.shutdownGrace, logger: logger)),
+                   .init(service: DrainingListener(listener: listener, dispatcher: dispatcher, connections: connections, grace: settings.shutdownGrace, logger: logger)),
                    .init(service: readinessOnShutdown)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
@@ -166,8 +179,8 @@ struct ReadinessOnShutdown: Service, CustomStringConvertible {
 ///
 /// The listener runs in a group of its own because Hummingbird ends a connection's streams
 /// when its server stops, answered or not.
-struct DrainingListener<Listener: Service>: Service, CustomStringConvertible {
-    let listener: Listener
+struct DrainingListener: Service, CustomStringConvertible {
+    let listener: any Service
     let dispatcher: RPCDispatcher
     let connections: ConnectionRegistry
     let grace: Duration

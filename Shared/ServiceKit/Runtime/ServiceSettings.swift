@@ -19,6 +19,10 @@ public struct ServiceSettings: Sendable {
     public var rpcHost: String
     /// `rpc.port` (RPC_PORT), default per service: the RPC listener's port (0: any free port).
     public var rpcPort: Int
+    /// `rpc.engine` (RPC_ENGINE): the HTTP/2 engine of the RPC listener, `nghttp2`
+    /// (libnghttp2, the default) or `hummingbird` (Hummingbird 2 on SwiftNIO's NIOHTTP2).
+    /// Both serve the same calls through the same dispatcher; see docs/OPERATIONS.md.
+    public var rpcEngine: RPCEngine
     /// `rpc.tls.certificate`, `rpc.tls.key`, `rpc.tls.clientCA` (RPC_TLS_*): HTTP/2 over TLS
     /// when certificate and key are set, mutual TLS when a client CA is set too. Default: h2c.
     public var rpcTLS: RPCServerTLS?
@@ -84,6 +88,11 @@ public struct ServiceSettings: Sendable {
         self.reader = reader
         rpcHost = reader.string("rpc.host") ?? "127.0.0.1"
         rpcPort = try reader.int("rpc.port") ?? defaultPort
+        let engine = reader.string("rpc.engine") ?? RPCEngine.default.rawValue
+        guard let rpcEngine = RPCEngine(rawValue: engine) else {
+            throw SettingsError("rpc.engine must be one of \(RPCEngine.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        self.rpcEngine = rpcEngine
         if let certificate = reader.string("rpc.tls.certificate"), let key = reader.string("rpc.tls.key") {
             rpcTLS = RPCServerTLS(certificateChainPath: certificate, privateKeyPath: key, clientCAPath: reader.string("rpc.tls.clientCA"))
         } else if reader.string("rpc.tls.certificate") != nil || reader.string("rpc.tls.key") != nil {
@@ -122,6 +131,16 @@ public struct ServiceSettings: Sendable {
         }
         guard rpcServer.maxRequestBodyBytes > 0 else { throw SettingsError("rpc.maxBodyBytes must be positive") }
     }
+}
+
+/// The HTTP/2 engine under the RPC listener.
+public enum RPCEngine: String, Sendable, CaseIterable {
+    /// libnghttp2: one nghttp2 session per connection, no channel or task per stream.
+    case nghttp2
+    /// Hummingbird 2 over NIOHTTP2: a child channel per stream.
+    case hummingbird
+
+    public static let `default` = RPCEngine.nghttp2
 }
 
 /// A configuration error at start-up: the process exits with the message.

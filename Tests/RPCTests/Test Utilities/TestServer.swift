@@ -2,11 +2,14 @@ import Foundation
 import Logging
 import Messages
 import RPC
+import RPCNGHTTP2
+import ServiceKit
 import ServiceLifecycle
 import TestServiceKit
 
-/// A ``TestBackend`` served over real HTTP/2 (h2c with prior knowledge) by
-/// `RPCServer.application` inside the test process, on a port the kernel picked.
+/// A ``TestBackend`` served over real HTTP/2 (h2c with prior knowledge) inside the test
+/// process, on a port the kernel picked, by the engine `RPC_ENGINE` names (the services'
+/// default when unset): these tests are the conformance suite both engines pass.
 struct TestServer: Sendable {
     let backend: TestBackend
     let port: Int
@@ -49,12 +52,20 @@ func withTestServer<T: Sendable>(
 ) async throws -> T {
     try await withTestBackend(configuration: serverConfiguration) { backend in
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let application = try RPCServer.application(
-            dispatcher: backend.dispatcher, host: "127.0.0.1", port: 0,
-            limits: RPCConnectionLimits(gracefulCloseTimeout: .seconds(2)), logger: TestBackend.logger
-        ) { port in
+        let running: @Sendable (Int) async -> Void = { port in
             portContinuation.yield(port)
             portContinuation.finish()
+        }
+        let limits = RPCConnectionLimits(gracefulCloseTimeout: .seconds(2))
+        let application: any Service = switch RPCEngine.underTest {
+        case .hummingbird:
+            try RPCServer.application(
+                dispatcher: backend.dispatcher, host: "127.0.0.1", port: 0, limits: limits, logger: TestBackend.logger, onServerRunning: running)
+        case .nghttp2:
+            NGHTTP2Server(
+                dispatcher: backend.dispatcher, host: "127.0.0.1", port: 0,
+                configuration: NGHTTP2ServerConfiguration(limits: limits, server: serverConfiguration),
+                logger: TestBackend.logger, onServerRunning: running)
         }
         var configuration = ServiceGroupConfiguration(services: [.init(service: application)], logger: TestBackend.logger)
         // A handler left running (a bug under test) must not hold the test up for long.

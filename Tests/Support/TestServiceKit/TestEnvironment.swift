@@ -1,6 +1,7 @@
 import Foundation
 public import Messages
 public import RPC
+public import ServiceKit
 
 /// A throwaway local identity provider and data directory for one test.
 public struct TestEnvironment: Sendable {
@@ -36,5 +37,13 @@ public struct TestEnvironment: Sendable {
 
     public func remove() {
         try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+extension RPCEngine {
+    /// The engine the tests serve with: `RPC_ENGINE` when set, else the services' default.
+    /// Service processes the tests start inherit the same variable.
+    public static var underTest: RPCEngine {
+        ProcessInfo.processInfo.environment["RPC_ENGINE"].flatMap(RPCEngine.init(rawValue:)) ?? .default
     }
 }

@@ -31,6 +31,16 @@ struct Demo: AsyncParsableCommand {
             With --database-url (and --replicas) it plays on PostgreSQL as `tenderctl up` runs \
             it, from empty databases: each NAME_<service> is dropped and made again first. The \
             search for secrets then covers every table of those databases too.
+
+            With --stack DIR it starts nothing and plays against services already running \
+            elsewhere (containers, a test cluster) on a driven clock, described by DIR: \
+            endpoints.json ({"records": URL or comma-separated replica URLs, "intake": …, \
+            "vault": …, "evaluation": …, "negotiation": …}), issuer.key (the key of an identity \
+            provider the services trust, as deploy/make-keys writes it), clock.json (the file \
+            the services read as CLOCK_FILE; the demo moves it) and records.vkey (the record's \
+            verifier key: `tenderctl record key --signing-key … --origin …`). The protocol, the \
+            OCDS export and canaries.txt are written to DIR; searching the services' storage \
+            and logs for the canaries is then the deployment's part (scripts/containers does).
             """)
 
     @Option(name: .customLong("data-dir"), help: "The stack's directory (emptied first).") var dataDirectory = "./data/demo"
@@ -42,12 +52,20 @@ struct Demo: AsyncParsableCommand {
         "Where the simulated clock starts (ISO 8601, e.g. 2026-03-02T09:00:00Z; default: now).",
         discussion: "Every service runs on this driven clock; the demo moves it through the deadlines, the pilots and the standstill period in seconds."))
     var clockStart: String?
+    @Option(name: .customLong("stack"), help: "Play against running services described by this directory (see above) instead of starting them.")
+    var externalStack: String?
     @OptionGroup var postgres: PostgresMode
+
+    func validate() throws {
+        if externalStack != nil && (postgres.databaseURL != nil || keep) {
+            throw ValidationError("--stack plays against services started elsewhere: --database-url, --replicas and --keep do not apply")
+        }
+    }
 
     func run() async throws {
         let began = ContinuousClock.now
-        let layout = StackLayout(directory: dataDirectory)
-        try resetDirectory(layout)
+        let layout = StackLayout(directory: externalStack ?? dataDirectory)
+        if externalStack == nil { try resetDirectory(layout) }
         if let clockStart {
             guard let start = Timestamp(iso8601: clockStart) else { throw ValidationError("--clock \(clockStart) is not an ISO 8601 instant such as 2026-03-02T09:00:00Z") }
             try FileManager.default.createDirectory(atPath: layout.directory, withIntermediateDirectories: true)
@@ -55,51 +73,63 @@ struct Demo: AsyncParsableCommand {
             try JSONCoding.encoder().encode(DrivenWallClock.State(offsetMilliseconds: offset)).write(to: URL(fileURLWithPath: layout.clockFile))
         }
         let bin = binDirectory.map { URL(fileURLWithPath: $0) } ?? defaultBinDirectory()
-        if !noBuild { try buildServices(bin: bin) }
+        if !noBuild && externalStack == nil { try buildServices(bin: bin) }
         let steps = Atomic<Int>(0)
         let say: @Sendable (String) -> Void = { text in
             let step = steps.add(1, ordering: .relaxed).newValue
             print("[\(step < 10 ? " " : "")\(step)] \(text)")
             fflush(nil)
         }
-        let stack = try LocalStack(
+        let stack = externalStack != nil ? nil : try LocalStack(
             layout: layout, binDirectory: bin, anyPorts: true, databases: try postgres.databases(), replicas: postgres.replicas
         ) { print("     tenderctl: \($0)"); fflush(nil) }
-        say("starting the stack in \(layout.directory)")
         // Ctrl-C or SIGTERM at any point stops the services too, then ends the demo.
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let interrupted = Task {
             for await _ in signals {
                 print("tenderctl: stopping the stack")
-                await stack.stop()
+                await stack?.stop()
                 Foundation.exit(keep ? 0 : 130)
             }
         }
         defer { interrupted.cancel() }
-        try await stack.start(freshDatabases: true)
-        for instance in stack.instances {
-            print("     \(instance.name): \(stack.instanceURL(instance.name))  (ops \(stack.opsURL(instance.name)), log \(layout.log(instance.name)))")
+        let url: @Sendable (String) throws -> String
+        if let stack {
+            say("starting the stack in \(layout.directory)")
+            try await stack.start(freshDatabases: true)
+            for instance in stack.instances {
+                print("     \(instance.name): \(stack.instanceURL(instance.name))  (ops \(stack.opsURL(instance.name)), log \(layout.log(instance.name)))")
+            }
+            url = { stack.url($0) }
+        } else {
+            let endpoints = try layout.readEndpoints()
+            say("playing against the running stack in \(layout.endpoints)")
+            for spec in ServiceSpec.all { print("     \(spec.name): \(endpoints[spec.name] ?? "missing")") }
+            url = { service in
+                guard let url = endpoints[service] else { throw DemoFailure("\(layout.endpoints) has no URL for \(service)") }
+                return url
+            }
         }
         var failures: [String] = []
         do {
-            let issuer = try layout.prepare()
+            let issuer = try externalStack == nil ? layout.prepare() : layout.externalIssuer()
             // With replicas, each client spreads its calls over all of a service's processes.
-            let intake = RPCClient(transport: try BalancedClientTransport.transport(urls: stack.url("intake"), connections: 2))
-            let vault = RPCClient(transport: try BalancedClientTransport.transport(urls: stack.url("vault"), connections: 2))
-            let records = RPCClient(transport: try BalancedClientTransport.transport(urls: stack.url("records"), connections: 1))
+            let intake = RPCClient(transport: try BalancedClientTransport.transport(urls: try url("intake"), connections: 2))
+            let vault = RPCClient(transport: try BalancedClientTransport.transport(urls: try url("vault"), connections: 2))
+            let records = RPCClient(transport: try BalancedClientTransport.transport(urls: try url("records"), connections: 1))
             let scenario = IntakeScenario(intake: intake, vault: vault, issuer: issuer, clockFile: layout.clockFile, seed: seed) { say($0) }
             let outcome = try await scenario.run()
             // For tests that search for them independently; outside every service's directory.
             try outcome.startups.map(\.canary).joined(separator: "\n").write(toFile: layout.directory + "/canaries.txt", atomically: true, encoding: .utf8)
 
-            let evaluation = RPCClient(transport: try BalancedClientTransport.transport(urls: stack.url("evaluation"), connections: 2))
+            let evaluation = RPCClient(transport: try BalancedClientTransport.transport(urls: try url("evaluation"), connections: 2))
             let evaluated = try await EvaluationScenario(
                 evaluation: evaluation, vault: vault, issuer: issuer, seed: seed, challenge: outcome.challenge, startups: outcome.startups
             ) { say($0) }.run()
             // Patient retries: the system test kills Negotiation with -9 around the award, and
             // the stack restarts it on the same ports within a second or two.
             let negotiation = RPCClient(
-                transport: try BalancedClientTransport.transport(urls: stack.url("negotiation"), connections: 2),
+                transport: try BalancedClientTransport.transport(urls: try url("negotiation"), connections: 2),
                 retryPolicy: RetryPolicy(maxAttempts: 12, initialBackoff: .milliseconds(100), maxBackoff: .seconds(2)))
             let negotiated = try await NegotiationScenario(
                 negotiation: negotiation, vault: vault, issuer: issuer, clockFile: layout.clockFile, challenge: outcome.challenge,
@@ -119,10 +149,10 @@ struct Demo: AsyncParsableCommand {
             print("     \(entries.count) events: " + counts.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", "))
 
             say("verifying the record with only its public key (tenderctl record verify --all)")
-            let key = try RecordCheck.verifierKey(layout)
+            let key = try RecordCheck.verifierKey(at: externalStack == nil ? layout.recordsVerifierKey : layout.directory + "/records.vkey")
             let report = try await RecordAuditor(client: records, key: key).verify(trusted: nil, entries: entries.map(\.index))
             print("     checkpoint signed by \(key.name): size \(report.checkpoint.size), \(report.entriesVerified.count) entries proven included")
-            print("     again by hand: tenderctl record verify --url \(stack.url("records").split(separator: ",")[0]) --key \(layout.recordsVerifierKey) --all --state \(layout.directory)/record-audit.json")
+            print("     again by hand: tenderctl record verify --url \(try url("records").split(separator: ",")[0]) --key \(externalStack == nil ? layout.recordsVerifierKey : layout.directory + "/records.vkey") --all --state \(layout.directory)/record-audit.json")
 
             say("the procurement protocol (Records GetProtocol) and the OCDS export (Records ExportOCDS)")
             let auditor = try await issuer.token(subject: "revisor", roles: [.auditor], validFor: .seconds(600))
@@ -138,12 +168,20 @@ struct Demo: AsyncParsableCommand {
 
             say("checking that no startup secret left the Vault")
             let canaries = outcome.startups.map(\.canary)
-            let leaks = IsolationCheck.scan(directories: [layout.data("intake"), layout.data("evaluation"), layout.data("negotiation"), layout.data("records"), layout.logs], for: canaries)
-                + IsolationCheck.scan(directories: [layout.data("vault")], for: canaries).map { "in the Vault's own files (plaintext at rest): " + $0 }
-                + IsolationCheck.scan(files: [layout.directory + "/protocol.md", layout.directory + "/ocds.json"], for: canaries)
-                + (try await IsolationCheck.scan(databases: stack.databases, for: canaries))
-            if leaks.isEmpty {
-                print("     \(canaries.count) planted canaries: none in Intake's, Evaluation's, Negotiation's or Records' databases, in any log, in the protocol or the OCDS export, or unencrypted in the Vault's \(stack.databases == nil ? "files" : "files and database") (evaluators, negotiators and officers read them through the Vault)")
+            let leaks: [String]
+            if let stack {
+                leaks = IsolationCheck.scan(directories: [layout.data("intake"), layout.data("evaluation"), layout.data("negotiation"), layout.data("records"), layout.logs], for: canaries)
+                    + IsolationCheck.scan(directories: [layout.data("vault")], for: canaries).map { "in the Vault's own files (plaintext at rest): " + $0 }
+                    + IsolationCheck.scan(files: [layout.directory + "/protocol.md", layout.directory + "/ocds.json"], for: canaries)
+                    + (try await IsolationCheck.scan(databases: stack.databases, for: canaries))
+                if leaks.isEmpty {
+                    print("     \(canaries.count) planted canaries: none in Intake's, Evaluation's, Negotiation's or Records' databases, in any log, in the protocol or the OCDS export, or unencrypted in the Vault's \(stack.databases == nil ? "files" : "files and database") (evaluators, negotiators and officers read them through the Vault)")
+                }
+            } else {
+                leaks = IsolationCheck.scan(files: [layout.directory + "/protocol.md", layout.directory + "/ocds.json"], for: canaries)
+                if leaks.isEmpty {
+                    print("     \(canaries.count) planted canaries: none in the protocol or the OCDS export; the services' storage and logs are the deployment's to search (\(layout.directory)/canaries.txt)")
+                }
             }
             failures += leaks
 
@@ -183,7 +221,7 @@ struct Demo: AsyncParsableCommand {
             fflush(nil)
             await interrupted.value
         }
-        await stack.stop()
+        await stack?.stop()
         if failures.isEmpty {
             print("DEMO OK")
         } else {
@@ -229,9 +267,9 @@ struct Demo: AsyncParsableCommand {
 }
 
 enum RecordCheck {
-    static func verifierKey(_ layout: StackLayout) throws -> SignedNote.VerifierKey {
-        guard let text = try? String(contentsOfFile: layout.recordsVerifierKey, encoding: .utf8), let key = SignedNote.VerifierKey(text) else {
-            throw DemoFailure("no verifier key at \(layout.recordsVerifierKey)")
+    static func verifierKey(at path: String) throws -> SignedNote.VerifierKey {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8), let key = SignedNote.VerifierKey(text) else {
+            throw DemoFailure("no verifier key at \(path)")
         }
         return key
     }

@@ -113,6 +113,8 @@ final class LocalStack: Sendable {
         // reconfigure a local service.
         var env = ["PATH": inherited["PATH"] ?? "/usr/bin:/bin", "HOME": inherited["HOME"] ?? "/tmp"]
         if let backtrace = inherited["SWIFT_BACKTRACE"] { env["SWIFT_BACKTRACE"] = backtrace }
+        // The HTTP/2 engine is chosen for the whole stack (the tests run it on both).
+        if let engine = inherited["RPC_ENGINE"] { env["RPC_ENGINE"] = engine }
         env["ENVIRONMENT"] = "local"
         env["DATA_DIR"] = layout.data(spec.name)
         env["RPC_PORT"] = String(ports[instance.name]!.rpc)

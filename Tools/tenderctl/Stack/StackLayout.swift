@@ -66,6 +66,15 @@ struct StackLayout: Sendable {
         return try LocalTokenIssuer(seedBase64: String(contentsOfFile: issuerKey, encoding: .utf8), audience: "tenderdialogue")
     }
 
+    /// The identity provider's key of a stack started elsewhere (`demo --stack`), as
+    /// deploy/make-keys writes it; nothing is created.
+    func externalIssuer() throws -> LocalTokenIssuer {
+        guard let seed = try? String(contentsOfFile: issuerKey, encoding: .utf8) else {
+            throw StackError("no identity provider key at \(issuerKey)")
+        }
+        return try LocalTokenIssuer(seedBase64: seed.trimmingCharacters(in: .whitespacesAndNewlines), audience: "tenderdialogue")
+    }
+
     /// Makes the Records signing key unless it exists: replicas on PostgreSQL must all sign
     /// with one key (`RECORDS_SIGNING_KEY_FILE`), so it cannot be left to the first start.
     func makeRecordsSigningKey() throws {
