@@ -83,8 +83,24 @@ public struct ServiceRuntime: Sendable {
     /// so every `*.url` key, e.g. `RECORDS_URL`, takes a list): calls are then spread over
     /// them round-robin and move on from one that cannot be reached or answers `unavailable`
     /// (``BalancedClientTransport``). Behind a load balancer, give its one URL.
+    ///
+    /// The HTTP/2 engine is `rpc.engine`'s, as for the listener: ``NGHTTP2ClientTransport``
+    /// by default, ``HTTP2ClientTransport`` (NIOHTTP2) with `hummingbird`.
     public func client(url: String, tls: ClientTLS? = nil) throws -> RPCClient {
-        RPCClient(transport: try BalancedClientTransport.transport(urls: url, tls: tls, logger: logger), tokenProvider: serviceToken, logger: logger)
+        RPCClient(transport: try Self.transport(urls: url, tls: tls, engine: settings.rpcEngine, logger: logger), tokenProvider: serviceToken, logger: logger)
+    }
+
+    /// A transport to `urls` (one URL, or a comma-separated list of replicas) on `engine`.
+    public static func transport(urls: String, tls: ClientTLS? = nil, engine: RPCEngine, logger: Logger) throws -> any ClientTransport {
+        switch engine {
+        case .hummingbird:
+            return try BalancedClientTransport.transport(urls: urls, tls: tls, logger: logger)
+        case .nghttp2:
+            let list = BalancedClientTransport.urls(in: urls)
+            guard !list.isEmpty else { throw RPCError(.invalidArgument, "no URL in '\(urls)'") }
+            let replicas = try list.map { try NGHTTP2ClientTransport(url: $0, tls: tls, logger: logger) }
+            return replicas.count == 1 ? replicas[0] : BalancedClientTransport(replicas: replicas)
+        }
     }
 
     /// Serves `router` until SIGTERM or SIGINT, together with `services` (outbox senders,

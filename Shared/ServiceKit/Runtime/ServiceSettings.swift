@@ -141,6 +141,12 @@ public enum RPCEngine: String, Sendable, CaseIterable {
     case hummingbird
 
     public static let `default` = RPCEngine.nghttp2
+
+    /// `RPC_ENGINE` of this process's environment, else the default: for tools (tenderctl)
+    /// that call the services without reading a service's settings.
+    public static var fromEnvironment: RPCEngine {
+        ProcessInfo.processInfo.environment["RPC_ENGINE"].flatMap(RPCEngine.init(rawValue:)) ?? .default
+    }
 }
 
 /// A configuration error at start-up: the process exits with the message.

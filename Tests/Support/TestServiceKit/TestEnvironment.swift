@@ -43,7 +43,5 @@ public struct TestEnvironment: Sendable {
 extension RPCEngine {
     /// The engine the tests serve with: `RPC_ENGINE` when set, else the services' default.
     /// Service processes the tests start inherit the same variable.
-    public static var underTest: RPCEngine {
-        ProcessInfo.processInfo.environment["RPC_ENGINE"].flatMap(RPCEngine.init(rawValue:)) ?? .default
-    }
+    public static var underTest: RPCEngine { fromEnvironment }
 }

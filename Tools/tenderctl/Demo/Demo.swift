@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Messages
 import RPC
 import Records
@@ -114,22 +115,22 @@ struct Demo: AsyncParsableCommand {
         do {
             let issuer = try externalStack == nil ? layout.prepare() : layout.externalIssuer()
             // With replicas, each client spreads its calls over all of a service's processes.
-            let intake = RPCClient(transport: try BalancedClientTransport.transport(urls: try url("intake"), connections: 2))
-            let vault = RPCClient(transport: try BalancedClientTransport.transport(urls: try url("vault"), connections: 2))
-            let records = RPCClient(transport: try BalancedClientTransport.transport(urls: try url("records"), connections: 1))
+            let intake = RPCClient(transport: try transport(url("intake")))
+            let vault = RPCClient(transport: try transport(url("vault")))
+            let records = RPCClient(transport: try transport(url("records")))
             let scenario = IntakeScenario(intake: intake, vault: vault, issuer: issuer, clockFile: layout.clockFile, seed: seed) { say($0) }
             let outcome = try await scenario.run()
             // For tests that search for them independently; outside every service's directory.
             try outcome.startups.map(\.canary).joined(separator: "\n").write(toFile: layout.directory + "/canaries.txt", atomically: true, encoding: .utf8)
 
-            let evaluation = RPCClient(transport: try BalancedClientTransport.transport(urls: try url("evaluation"), connections: 2))
+            let evaluation = RPCClient(transport: try transport(url("evaluation")))
             let evaluated = try await EvaluationScenario(
                 evaluation: evaluation, vault: vault, issuer: issuer, seed: seed, challenge: outcome.challenge, startups: outcome.startups
             ) { say($0) }.run()
             // Patient retries: the system test kills Negotiation with -9 around the award, and
             // the stack restarts it on the same ports within a second or two.
             let negotiation = RPCClient(
-                transport: try BalancedClientTransport.transport(urls: try url("negotiation"), connections: 2),
+                transport: try transport(url("negotiation")),
                 retryPolicy: RetryPolicy(maxAttempts: 12, initialBackoff: .milliseconds(100), maxBackoff: .seconds(2)))
             let negotiated = try await NegotiationScenario(
                 negotiation: negotiation, vault: vault, issuer: issuer, clockFile: layout.clockFile, challenge: outcome.challenge,
@@ -235,6 +236,11 @@ struct Demo: AsyncParsableCommand {
         .challengePublished, .intakeClosed, .shortlistDecided, .clarificationSent, .pilotDecided, .awardDecided,
         .complaintRegistered, .complaintResolved, .standstillEnded, .agreementSigned, .phaseGateDecided,
     ]
+
+    /// A transport to a service's URLs on the HTTP/2 engine the services use (`RPC_ENGINE`).
+    func transport(_ urls: String) throws -> any ClientTransport {
+        try ServiceRuntime.transport(urls: urls, engine: .fromEnvironment, logger: Logger(label: "tenderctl"))
+    }
 
     /// Empties DIR if it is a previous stack's directory; refuses to touch anything else.
     func resetDirectory(_ layout: StackLayout) throws {
