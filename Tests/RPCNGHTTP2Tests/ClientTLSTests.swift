@@ -5,24 +5,32 @@ import RPCNGHTTP2
 import Testing
 import TestServiceKit
 
-/// ``NGHTTP2ClientTransport`` over TLS with ALPN `h2`, against the Hummingbird engine with
+/// ``NGHTTP2ClientTransport`` over TLS with ALPN `h2`, against both engines with
 /// ``RPC/RPCServerTLS`` and a throwaway PKI.
 @Suite("nghttp2 client: TLS", .serialized)
 struct ClientTLSTests {
     static let echo = EchoMessage(id: "tls-1", title: "Grünerløkka", amount: Money(ore: 7), tags: ["a"])
 
-    func withTLSServer(_ body: (ClientPKI, ClientTestBackend, Int) async throws -> Void) async throws {
+    func withTLSServer(_ engine: ServerEngine, _ body: (ClientPKI, ClientTestBackend, Int) async throws -> Void) async throws {
         let pki = try await ClientPKI.make()
         defer { pki.remove() }
         try await withClientTestBackend { backend async throws in
             let tls = RPCServerTLS(certificateChainPath: pki.serverCertificate, privateKeyPath: pki.serverKey)
-            try await backend.withHummingbird(tls: tls) { port in try await body(pki, backend, port) }
+            switch engine {
+            case .hummingbird:
+                try await backend.withHummingbird(tls: tls) { port async throws in try await body(pki, backend, port) }
+            case .nghttp2:
+                let (server, port) = try await backend.startNGHTTP2(tls: tls)
+                let result = await Result(catching: { try await body(pki, backend, port) })
+                await server.shutdown()
+                try result.get()
+            }
         }
     }
 
-    @Test("https by name and by IP address (with the expected name given, and without: the IP SAN)")
-    func echoOverTLS() async throws {
-        try await withTLSServer { pki, _, port async throws in
+    @Test("https by name and by IP address (with the expected name given, and without: the IP SAN)", arguments: ServerEngine.allCases)
+    func echoOverTLS(engine: ServerEngine) async throws {
+        try await withTLSServer(engine) { pki, _, port async throws in
             for (url, tls) in [
                 ("https://localhost:\(port)", ClientTLS(trustRootsPath: pki.caCertificate)),
                 ("https://127.0.0.1:\(port)", ClientTLS(trustRootsPath: pki.caCertificate, serverHostname: "localhost")),
@@ -39,9 +47,9 @@ struct ClientTLSTests {
         }
     }
 
-    @Test("a client that does not trust the server's CA fails with unavailable, promptly")
-    func untrustedServerIsUnavailable() async throws {
-        try await withTLSServer { pki, backend, port async throws in
+    @Test("a client that does not trust the server's CA fails with unavailable, promptly", arguments: ServerEngine.allCases)
+    func untrustedServerIsUnavailable(engine: ServerEngine) async throws {
+        try await withTLSServer(engine) { pki, backend, port async throws in
             let started = ContinuousClock.now
             // (A wrong `serverHostname` is no test here: NIOSSL also accepts the certificate's
             // IP entry matching the connected address, and this one carries 127.0.0.1.)

@@ -29,8 +29,9 @@ struct ClientTestBackend: Sendable {
     }
 
     /// An ``NGHTTP2Server`` on `port` (0: a free one), started; shut it down when done.
-    func startNGHTTP2(port: Int = 0, configuration: NGHTTP2ServerConfiguration = .init()) async throws -> (NGHTTP2Server, Int) {
-        let server = NGHTTP2Server(dispatcher: dispatcher, host: "127.0.0.1", port: port, configuration: configuration, logger: EngineServer.logger)
+    func startNGHTTP2(port: Int = 0, tls: RPCServerTLS? = nil, configuration: NGHTTP2ServerConfiguration = .init()) async throws -> (NGHTTP2Server, Int) {
+        let server = NGHTTP2Server(
+            dispatcher: dispatcher, host: "127.0.0.1", port: port, tls: tls, configuration: configuration, logger: EngineServer.logger)
         return (server, try await server.start())
     }
 
@@ -131,12 +132,7 @@ func withClientTestServer<T>(
         switch engine {
         case .nghttp2:
             let (server, port) = try await backend.startNGHTTP2(configuration: configuration)
-            let result: Result<T, any Error>
-            do {
-                result = .success(try await body(ClientTestServer(engine: engine, backend: backend, port: port, nghttp2: server)))
-            } catch {
-                result = .failure(error)
-            }
+            let result = await Result(catching: { try await body(ClientTestServer(engine: engine, backend: backend, port: port, nghttp2: server)) })
             await server.shutdown()
             return try result.get()
         case .hummingbird:
@@ -156,12 +152,7 @@ func rpcClient(_ transport: any ClientTransport, token: String? = nil, timeout: 
 
 /// Runs `body` with `transport` and closes it afterwards, also when `body` throws.
 func using<T, Transport: ReplicaTransport>(_ transport: Transport, _ body: (Transport) async throws -> T) async throws -> T {
-    let result: Result<T, any Error>
-    do {
-        result = .success(try await body(transport))
-    } catch {
-        result = .failure(error)
-    }
+    let result = await Result(catching: { try await body(transport) })
     await transport.close()
     return try result.get()
 }
@@ -177,4 +168,15 @@ func closedPort() async throws -> Int {
 struct ClientTestError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+extension Result where Failure == any Error {
+    /// The outcome of `body`, so that clean-up can run before it is rethrown.
+    init(catching body: () async throws -> Success) async {
+        do {
+            self = .success(try await body())
+        } catch {
+            self = .failure(error)
+        }
+    }
 }

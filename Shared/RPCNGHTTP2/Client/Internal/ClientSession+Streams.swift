@@ -46,9 +46,8 @@ extension ClientSession {
 
     /// The response is complete at END_STREAM. A server may answer before it read the whole
     /// request (a body over its cap): the rest of the upload is then cancelled
-    /// (RST_STREAM CANCEL, after `mem_recv`), as NIOHTTP2's client does, rather than sent
-    /// to a stream the server is done with — which Hummingbird answers by closing the
-    /// connection.
+    /// (RST_STREAM CANCEL, after `mem_recv`), as NIOHTTP2's client does, rather than spent
+    /// on a stream the server is done with.
     func receiveFrame(type: UInt8, flags: UInt8, streamID: Int32) {
         switch UInt32(type) {
         case NGHTTP2_HEADERS.rawValue, NGHTTP2_DATA.rawValue:
