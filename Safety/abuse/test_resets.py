@@ -1,0 +1,53 @@
+"""Rapid reset (CVE-2023-44487): open a stream, reset it at once, thousands of times.
+
+Each HEADERS with END_STREAM dispatches a call that the reset then cancels; the concurrent
+stream limit never bites because every stream is closed a moment after it opens."""
+
+import json
+
+import pytest
+
+from h2abuse import ECHO_PATH, SLEEP_PATH, Client, request_headers
+
+STREAMS_PER_CONNECTION = 5000
+
+
+@pytest.mark.parametrize("path", [ECHO_PATH, SLEEP_PATH])
+def test_rapid_reset(server, path):
+    client = Client(server.port)
+    body = json.dumps({"text": "x"} if path == ECHO_PATH else {"milliseconds": 5000}).encode()
+    stream_id = 1
+    for batch in range(STREAMS_PER_CONNECTION // 100):
+        for _ in range(100):
+            client.conn.send_headers(stream_id, request_headers(path))
+            client.conn.send_data(stream_id, body, end_stream=True)
+            client.conn.reset_stream(stream_id)
+            stream_id += 2
+        client.flush()
+        if client.closed_by_server:
+            break
+    client.read_for(2)
+    # nghttp2's reset rate limit (Debian's CVE-2023-44487 fix) may end the connection with
+    # GOAWAY; either way the server must stay up.
+    assert client.goaway_error() in (None, 0, 11), f"GOAWAY with error {client.goaway_error()}"
+    client.close()
+
+
+def test_reset_of_open_calls_on_many_connections(server):
+    """Sleeping calls on 20 connections, each reset while the handler sleeps."""
+    clients = [Client(server.port) for _ in range(20)]
+    body = json.dumps({"milliseconds": 5000}).encode()
+    for client in clients:
+        for stream_id in range(1, 2 * 50, 2):
+            client.conn.send_headers(stream_id, request_headers(SLEEP_PATH))
+            client.conn.send_data(stream_id, body, end_stream=True)
+        client.flush()
+    for client in clients:
+        client.read_for(0.05)
+        for stream_id in range(1, 2 * 50, 2):
+            client.conn.reset_stream(stream_id)
+        client.flush()
+    for client in clients:
+        client.read_for(0.2)
+        assert not client.answered_streams(), "a call reset while it ran was still answered"
+        client.close()
