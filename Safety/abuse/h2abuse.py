@@ -34,6 +34,42 @@ def request_headers(path, extra=()):
     ]
 
 
+def hpack_integer(value, prefix_bits, first_byte=0):
+    """An HPACK integer (RFC 7541 §5.1) with the given prefix bits set in the first byte."""
+    limit = (1 << prefix_bits) - 1
+    if value < limit:
+        return bytes([first_byte | value])
+    out, value = [first_byte | limit], value - limit
+    while value >= 128:
+        out.append(value % 128 + 128)
+        value //= 128
+    return bytes(out + [value])
+
+
+def literal_block(headers):
+    """A header block of literal fields without indexing and without Huffman coding: the
+    server's HPACK table is left alone, so one block can be sent any number of times, and
+    it is built in linear time (python-hpack's Huffman coder is quadratic in a value's size)."""
+    out = bytearray()
+    for name, value in headers:
+        name, value = name.encode(), value.encode()
+        out += b"\x00" + hpack_integer(len(name), 7) + name + hpack_integer(len(value), 7) + value
+    return bytes(out)
+
+
+def header_frames(stream_id, block, end_stream=True, max_frame=16384):
+    """`block` as HEADERS and as many CONTINUATION frames as it needs."""
+    pieces = [block[i : i + max_frame] for i in range(0, len(block), max_frame)] or [b""]
+    out = bytearray()
+    for index, piece in enumerate(pieces):
+        flags = 0x4 if index == len(pieces) - 1 else 0
+        if index == 0:
+            out += frame(0x1, flags | (0x1 if end_stream else 0), stream_id, piece)
+        else:
+            out += frame(0x9, flags, stream_id, piece)
+    return bytes(out)
+
+
 def frame(frame_type, flags, stream_id, payload=b"", length=None):
     """One raw frame; `length` may lie about the payload's size."""
     size = len(payload) if length is None else length
@@ -69,6 +105,20 @@ class Client:
         data = self.conn.data_to_send()
         if data:
             self.send_raw(data)
+
+    def send_body(self, stream_id, body, timeout=10.0):
+        """Sends a request body as flow control allows, waiting for WINDOW_UPDATEs."""
+        deadline = time.monotonic() + timeout
+        view = memoryview(body)
+        while view and not self.closed_by_server and time.monotonic() < deadline:
+            window = min(self.conn.local_flow_control_window(stream_id), self.conn.max_outbound_frame_size)
+            if window <= 0:
+                self.read_for(0.05, until=lambda c: c.conn.local_flow_control_window(stream_id) > 0)
+                continue
+            self.conn.send_data(stream_id, bytes(view[:window]), end_stream=len(view) <= window)
+            view = view[window:]
+            self.flush()
+        assert not view, f"stream {stream_id}: {len(view)} body bytes not sent"
 
     def send_raw(self, data):
         """Sends `data` while reading whatever the server sends meanwhile, so that neither
@@ -171,8 +221,7 @@ def echo(port, text="ping", timeout=5.0):
     try:
         body = json.dumps({"text": text}).encode()
         client.conn.send_headers(1, request_headers(ECHO_PATH, [("content-length", str(len(body)))]))
-        client.conn.send_data(1, body, end_stream=True)
-        client.flush()
+        client.send_body(1, body)
         done = lambda c: any(isinstance(e, h2.events.StreamEnded) and e.stream_id == 1 for e in c.events)
         client.read_for(timeout, until=done)
         status, data = None, b""

@@ -2,6 +2,7 @@
 send without growing past them, and hold back its reads rather than queue more."""
 
 import json
+import struct
 import time
 
 import h2.settings
@@ -9,7 +10,7 @@ import hpack
 
 from h2abuse import ECHO_PATH, Client, frame, request_headers
 
-DATA, HEADERS = 0x0, 0x1
+DATA, HEADERS, PING = 0x0, 0x1, 0x6
 END_STREAM, END_HEADERS = 0x1, 0x4
 
 
@@ -20,9 +21,9 @@ def test_one_byte_window(server):
     body = json.dumps({"text": "w" * (64 << 10)}).encode()
     for stream_id in range(1, 200, 2):
         client.conn.send_headers(stream_id, request_headers(ECHO_PATH))
-        client.conn.send_data(stream_id, body, end_stream=True)
-        client.flush()
-    client.read_for(2)
+        client.send_body(stream_id, body)
+    client.read_for(2, until=lambda c: len(c.answered_streams()) == 100)
+    assert len(client.answered_streams()) == 100, "calls waiting on a 1-byte window were not answered"
     # Every stream got its HEADERS and at most one byte of body.
     data_bytes = sum(len(payload) for frame_type, _, _, payload in client.frames if frame_type == 0x0)
     assert data_bytes <= 100, f"{data_bytes} body bytes passed a 1-byte window"
@@ -30,26 +31,36 @@ def test_one_byte_window(server):
 
 
 def test_client_that_never_reads(server):
-    """4,000 calls with 8 KiB answers on a connection whose socket is never read: once its
-    writes back up the server stops reading (and refuses streams past its limit), so what
-    it holds is bounded; closing the socket frees it all."""
+    """90 calls, then PINGs as fast as the socket takes them, and nothing ever read: each
+    PING asks for an ACK, so the server's writes back up. It must then stop reading (the
+    client's sends stall) or end the connection, not buffer ACKs without bound."""
     client = Client(server.port)
     client.read_for(0.2)
     encoder = hpack.Encoder()
-    body = json.dumps({"text": "r" * (8 << 10)}).encode()
+    body = json.dumps({"text": "r" * 600}).encode()
     wire = bytearray()
-    for stream_id in range(1, 8000, 2):
+    for stream_id in range(1, 180, 2):
         wire += frame(HEADERS, END_HEADERS, stream_id, encoder.encode(request_headers(ECHO_PATH)))
         wire += frame(DATA, END_STREAM, stream_id, body)
+    pings = b"".join(frame(PING, 0, 0, struct.pack(">Q", i)) for i in range(4096))
     client.sock.setblocking(False)
-    sent, deadline = 0, time.monotonic() + 3
-    while sent < len(wire) and time.monotonic() < deadline:
+    sent, stalled_since, deadline = 0, None, time.monotonic() + 30
+    ended = False
+    while time.monotonic() < deadline:
+        if sent >= len(wire):
+            wire, sent = pings, 0
         try:
-            sent += client.sock.send(wire[sent : sent + 65536])
+            sent += client.sock.send(wire[sent:])
+            stalled_since = None
         except BlockingIOError:
+            stalled_since = stalled_since or time.monotonic()
+            if time.monotonic() - stalled_since > 2:
+                break
             time.sleep(0.01)
-    assert sent < len(wire), "the server read 4,000 requests without anyone reading its answers"
-    time.sleep(1)
+        except (BrokenPipeError, ConnectionResetError):
+            ended = True
+            break
+    assert ended or stalled_since, "the server kept reading PINGs for 30 s without its ACKs being read"
     client.close()
 
 
@@ -61,8 +72,7 @@ def test_window_drip(server):
     body = json.dumps({"text": "d" * 4096}).encode()
     for stream_id in range(1, 40, 2):
         client.conn.send_headers(stream_id, request_headers(ECHO_PATH))
-        client.conn.send_data(stream_id, body, end_stream=True)
-    client.flush()
+        client.send_body(stream_id, body)
     client.read_for(0.5)
     for _ in range(200):
         for stream_id in range(1, 40, 2):

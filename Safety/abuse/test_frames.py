@@ -21,7 +21,7 @@ def test_oversized_frame(server, frame_type):
         wire += frame(HEADERS, END_HEADERS, 1, encoder.encode(request_headers(ECHO_PATH)))
         wire += frame(DATA, END_STREAM, 1, b"x" * 20000)
     elif frame_type == HEADERS:
-        wire += frame(HEADERS, END_STREAM | END_HEADERS, 1, encoder.encode(request_headers(ECHO_PATH, [("x-big", "b" * 20000)])))
+        wire += frame(HEADERS, END_STREAM | END_HEADERS, 1, encoder.encode(request_headers(ECHO_PATH, [("x-big", "b" * 20000)]), huffman=False))
     else:
         wire += frame(PING, 0, 0, b"p" * 20000)
     client.send_raw(wire)
@@ -59,10 +59,7 @@ def test_max_frame_size_raised_by_client(server):
     text = "m" * (1 << 20)
     body = json.dumps({"text": text}).encode()
     client.conn.send_headers(1, request_headers(ECHO_PATH))
-    for offset in range(0, len(body), 16384):
-        chunk = body[offset : offset + 16384]
-        client.conn.send_data(1, chunk, end_stream=offset + 16384 >= len(body))
-    client.flush()
+    client.send_body(1, body)
     done = lambda c: any(isinstance(e, h2.events.StreamEnded) and e.stream_id == 1 for e in c.events)
     client.read_for(10, until=done)
     received = b"".join(e.data for e in client.events if isinstance(e, h2.events.DataReceived) and e.stream_id == 1)

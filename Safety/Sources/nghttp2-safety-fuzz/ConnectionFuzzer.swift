@@ -8,7 +8,7 @@ import SafetyService
 
 /// Runs one input through a fresh connection handler on a `NIOAsyncTestingChannel`: the
 /// handler, its nghttp2 session and the real ``RPC/RPCDispatcher`` as a server runs them,
-/// with the socket replaced by in-memory reads and writes and the clock by a manual one.
+/// with the socket replaced by in-memory reads, a sink for writes, and a manual clock.
 ///
 /// Besides AddressSanitizer's checks, each input must leave nothing behind: once the
 /// channel closed and its calls returned, the handler (and its session) must be freed, or
@@ -38,25 +38,41 @@ enum ConnectionFuzzer {
         let loop = channel.testingEventLoop
         do {
             let probe = try await loop.executeInContext {
-                try NGHTTP2Server.addConnectionHandler(
+                try channel.pipeline.syncOperations.addHandler(OutputSink())
+                return try NGHTTP2Server.addConnectionHandler(
                     to: channel, dispatcher: dispatcher, configuration: configuration, logger: logger)
             }
             try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000))
             let chunks = input.chunks
-            for (index, chunk) in chunks.enumerated() {
-                guard channel.isActive else { break }
-                try await channel.writeInbound(ByteBuffer(bytes: chunk))
-                await settleCalls(probe, on: loop)
-                if !input.holdOutput { await drainOutput(of: channel) }
-                if index == chunks.count / 2 {
+            let halfway = chunks.count / 2
+            var next = 0
+            while next < chunks.count, channel.isActive {
+                // Reads go in one hop until one dispatches calls or halfway's events are due:
+                // hops to the testing loop, not nghttp2, are what an input costs.
+                let start = next
+                let (fed, calls) = try await loop.executeInContext {
+                    var index = start
+                    while index < chunks.count {
+                        channel.pipeline.fireChannelRead(ByteBuffer(bytes: chunks[index]))
+                        channel.pipeline.fireChannelReadComplete()
+                        index += 1
+                        let calls = probe.runningCalls()
+                        if !calls.isEmpty || index - 1 == halfway { return (index, calls) }
+                    }
+                    return (index, [])
+                }
+                if !calls.isEmpty { await deliverAnswers(of: calls, probe, on: loop) }
+                if next <= halfway, halfway < fed {
                     if input.gracefulCloseHalfway { try await loop.executeInContext { probe.beginGracefulClose() } }
+                    if input.unwritableHalfway { try await setWritable(false, channel) }
                     if input.advanceTimeHalfway { await loop.advanceTime(by: .milliseconds(1500)) }
                     if input.closeHalfway { try? await channel.close() }
                 }
+                next = fed
             }
-            await settleCalls(probe, on: loop)
+            if input.unwritableHalfway, channel.isActive { try await setWritable(true, channel) }
+            await deliverAnswers(of: [], probe, on: loop)
             if input.advanceTimeAtEnd { await loop.advanceTime(by: .seconds(20)) }
-            await drainOutput(of: channel)
             try? await channel.close()
             await waitUntilFreed(probe, on: loop)
         } catch {
@@ -65,18 +81,21 @@ enum ConnectionFuzzer {
         _ = try? await channel.finish(acceptAlreadyClosed: true)
     }
 
-    /// Waits for the calls the connection dispatched and delivers their answers, which
-    /// arrive as event-loop tasks; bounded, as an answer may dispatch nothing new.
-    static func settleCalls(_ probe: NGHTTP2ConnectionProbe, on loop: NIOAsyncTestingEventLoop) async {
+    /// Waits for `calls`, runs the event loop so their answers are submitted, and repeats
+    /// for calls still running; bounded, as an answer dispatches nothing new.
+    static func deliverAnswers(of calls: [Task<Void, Never>], _ probe: NGHTTP2ConnectionProbe, on loop: NIOAsyncTestingEventLoop) async {
+        var calls = calls
         for _ in 0..<16 {
-            await loop.run()
-            guard let calls = try? await loop.executeInContext({ probe.runningCalls() }), !calls.isEmpty else { return }
             for call in calls { await call.value }
+            await loop.run()
+            guard let running = try? await loop.executeInContext({ probe.runningCalls() }), !running.isEmpty else { return }
+            calls = running
         }
     }
 
-    static func drainOutput(of channel: NIOAsyncTestingChannel) async {
-        while let _ = try? await channel.readOutbound(as: ByteBuffer.self) {}
+    static func setWritable(_ writable: Bool, _ channel: NIOAsyncTestingChannel) async throws {
+        channel.isWritable = writable
+        try await channel.testingEventLoop.executeInContext { channel.pipeline.fireChannelWritabilityChanged() }
     }
 
     /// A closed connection's calls were cancelled; each still holds the handler until it

@@ -15,8 +15,9 @@ struct FuzzInput {
     let advanceTimeAtEnd: Bool
     /// Halfway through, the connection closes under the running calls.
     let closeHalfway: Bool
-    /// Output stays in the channel until the end instead of being read after every read.
-    let holdOutput: Bool
+    /// Halfway through, the socket stops taking writes (the channel turns unwritable); it
+    /// takes them again after the last read.
+    let unwritableHalfway: Bool
 
     init(_ input: UnsafeBufferPointer<UInt8>) {
         let control = input.first ?? 0
@@ -26,7 +27,7 @@ struct FuzzInput {
         advanceTimeHalfway = control & 0b1000 != 0
         advanceTimeAtEnd = control & 0b1_0000 != 0
         closeHalfway = control & 0b10_0000 != 0
-        holdOutput = control & 0b100_0000 != 0
+        unwritableHalfway = control & 0b100_0000 != 0
     }
 
     /// The reads the channel gets, in order.
