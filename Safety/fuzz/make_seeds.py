@@ -18,7 +18,7 @@ import h2.settings  # noqa: E402
 from h2abuse import ECHO_PATH, header_frames, literal_block, request_headers  # noqa: E402
 
 WHOLE, ONE_BYTE, THIRTEEN, HUNDRED = 0, 1, 2, 3
-GRACEFUL, TIME_HALFWAY, TIME_AT_END, CLOSE_HALFWAY, HOLD_OUTPUT = 0x04, 0x08, 0x10, 0x20, 0x40
+GRACEFUL, TIME_HALFWAY, TIME_AT_END, CLOSE_HALFWAY, UNWRITABLE, WRITE_ERROR = 0x04, 0x08, 0x10, 0x20, 0x40, 0x80
 
 
 def client(settings=None):
@@ -73,7 +73,17 @@ def seeds():
     conn = client()
     echo_call(conn, 1)
     echo_call(conn, 3)
-    yield "peer-closes-mid-call", THIRTEEN | CLOSE_HALFWAY | HOLD_OUTPUT, conn.data_to_send()
+    yield "peer-closes-mid-call", THIRTEEN | CLOSE_HALFWAY, conn.data_to_send()
+
+    conn = client()
+    for stream_id in (1, 3, 5):
+        echo_call(conn, stream_id, text="u" * 500)
+    yield "unwritable-socket", THIRTEEN | UNWRITABLE, conn.data_to_send()
+
+    conn = client()
+    echo_call(conn, 1)
+    echo_call(conn, 3)
+    yield "write-error", THIRTEEN | WRITE_ERROR, conn.data_to_send()
 
     conn = client()
     preface = conn.data_to_send()

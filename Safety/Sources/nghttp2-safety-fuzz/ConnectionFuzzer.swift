@@ -37,10 +37,12 @@ enum ConnectionFuzzer {
         let channel = NIOAsyncTestingChannel()
         let loop = channel.testingEventLoop
         do {
-            let probe = try await loop.executeInContext {
-                try channel.pipeline.syncOperations.addHandler(OutputSink())
-                return try NGHTTP2Server.addConnectionHandler(
+            let (probe, sink) = try await loop.executeInContext {
+                let sink = OutputSink()
+                try channel.pipeline.syncOperations.addHandler(sink)
+                let probe = try NGHTTP2Server.addConnectionHandler(
                     to: channel, dispatcher: dispatcher, configuration: configuration, logger: logger)
+                return (probe, NIOLoopBound(sink, eventLoop: channel.eventLoop))
             }
             try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000))
             let chunks = input.chunks
@@ -65,6 +67,7 @@ enum ConnectionFuzzer {
                 if next <= halfway, halfway < fed {
                     if input.gracefulCloseHalfway { try await loop.executeInContext { probe.beginGracefulClose() } }
                     if input.unwritableHalfway { try await setWritable(false, channel) }
+                    if input.writeErrorHalfway { try await loop.executeInContext { sink.value.failNextFlush = true } }
                     if input.advanceTimeHalfway { await loop.advanceTime(by: .milliseconds(1500)) }
                     if input.closeHalfway { try? await channel.close() }
                 }

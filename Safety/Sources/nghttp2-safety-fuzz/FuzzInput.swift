@@ -18,6 +18,9 @@ struct FuzzInput {
     /// Halfway through, the socket stops taking writes (the channel turns unwritable); it
     /// takes them again after the last read.
     let unwritableHalfway: Bool
+    /// Halfway through, the next flush fails: the channel closes inside it, as it does on
+    /// a socket write error (ECONNRESET, EPIPE).
+    let writeErrorHalfway: Bool
 
     init(_ input: UnsafeBufferPointer<UInt8>) {
         let control = input.first ?? 0
@@ -28,6 +31,7 @@ struct FuzzInput {
         advanceTimeAtEnd = control & 0b1_0000 != 0
         closeHalfway = control & 0b10_0000 != 0
         unwritableHalfway = control & 0b100_0000 != 0
+        writeErrorHalfway = control & 0b1000_0000 != 0
     }
 
     /// The reads the channel gets, in order.
