@@ -95,6 +95,9 @@ class Client:
         self._pending = b""
         self.h2_broken = False
         self.closed_by_server = False
+        # The server closed with our bytes unread, so its kernel reset the connection; a
+        # GOAWAY it sent just before may then be lost (a reset discards what was unread here).
+        self.reset_by_server = False
         # What h2 answers (ACKs) while send_raw is mid-way through its bytes waits for them:
         # interleaved, it would land inside a frame, or before the preface.
         self._sending = False
@@ -137,6 +140,7 @@ class Client:
                     sent = self.sock.send(view[:65536])
                 except (BrokenPipeError, ConnectionResetError):
                     self.closed_by_server = True
+                    self.reset_by_server = True
                     self._sending = False
                     return
                 view = view[sent:]
@@ -151,6 +155,7 @@ class Client:
         except (socket.timeout, BlockingIOError):
             return
         except ConnectionResetError:
+            self.reset_by_server = True
             data = b""
         if not data:
             self.closed_by_server = True

@@ -7,7 +7,7 @@ import Foundation
 
 var argc = CommandLine.argc
 // libFuzzer takes argc and argv by address, as main gets them, and may rewrite them.
-var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = UnsafeMutablePointer(mutating: CommandLine.unsafeArgv)
+var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
 exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
     ConnectionFuzzer.run(UnsafeBufferPointer(start: data, count: size))
     return 0
