@@ -6,8 +6,8 @@ SAFETY_SERVER_PID and SAFETY_SERVER_PORT. Each test attacks it, then:
 - the process is alive;
 - its resident memory (VmRSS), sampled every 20 ms during the test, stayed under
   SAFETY_RSS_LIMIT_MB (default 400 MiB; the server starts at about 60 MiB under ASan);
-- once the test closed its sockets, the server's open descriptors come back to what they
-  were before (its connections were closed, not leaked);
+- once the test closed its sockets, the server's open sockets come back to what they were
+  before (its connections were closed, not leaked);
 - a normal Echo call on a fresh connection succeeds within ECHO_WITHIN seconds.
 """
 
@@ -17,11 +17,11 @@ import time
 
 import pytest
 
-from h2abuse import alive, echo, open_fds, rss_mb
+from h2abuse import alive, echo, open_sockets, rss_mb
 
 RSS_LIMIT_MB = float(os.environ.get("SAFETY_RSS_LIMIT_MB", "400"))
 ECHO_WITHIN = 5.0
-FDS_SETTLE_SECONDS = 15.0
+SOCKETS_SETTLE_SECONDS = 15.0
 MEASUREMENTS = []
 
 
@@ -61,7 +61,7 @@ class PeakSampler(threading.Thread):
 def server_survives(request, server):
     """Runs the test, then the checks in the module docstring."""
     assert alive(server.pid), "server is not running before the test"
-    before_rss, before_fds = rss_mb(server.pid), open_fds(server.pid)
+    before_rss, before_sockets = rss_mb(server.pid), open_sockets(server.pid)
     sampler = PeakSampler(server.pid)
     sampler.start()
     started = time.monotonic()
@@ -71,27 +71,27 @@ def server_survives(request, server):
     sampler.join()
     name = request.node.name
     assert alive(server.pid), f"server died during {name}"
-    deadline = time.monotonic() + FDS_SETTLE_SECONDS
-    while open_fds(server.pid) > before_fds + 2 and time.monotonic() < deadline:
+    deadline = time.monotonic() + SOCKETS_SETTLE_SECONDS
+    while open_sockets(server.pid) > before_sockets and time.monotonic() < deadline:
         time.sleep(0.1)
-    fds = open_fds(server.pid)
+    sockets = open_sockets(server.pid)
     status, body, echo_seconds = echo(server.port, text=name, timeout=ECHO_WITHIN)
     after_rss = rss_mb(server.pid)
     peak = max(sampler.peak, after_rss)
-    MEASUREMENTS.append((name, took, before_rss, peak, after_rss, before_fds, fds, echo_seconds))
+    MEASUREMENTS.append((name, took, before_rss, peak, after_rss, before_sockets, sockets, echo_seconds))
     assert alive(server.pid), f"server died after {name}"
     assert status == 200 and body == {"text": name}, f"echo after {name}: status {status}, body {body!r}"
     assert echo_seconds < ECHO_WITHIN, f"echo after {name} took {echo_seconds:.1f}s"
     assert peak < RSS_LIMIT_MB, f"RSS reached {peak:.0f} MiB during {name} (bound {RSS_LIMIT_MB:.0f} MiB)"
-    assert fds <= before_fds + 2, f"{fds - before_fds} descriptors still open {FDS_SETTLE_SECONDS:.0f}s after {name}"
+    assert sockets <= before_sockets, f"{sockets - before_sockets} connections still open {SOCKETS_SETTLE_SECONDS:.0f}s after {name}"
 
 
 def pytest_terminal_summary(terminalreporter):
     if not MEASUREMENTS:
         return
-    terminalreporter.write_sep("-", f"server memory and descriptors (RSS bound {RSS_LIMIT_MB:.0f} MiB)")
-    terminalreporter.write_line(f"{'test':44} {'secs':>6} {'RSS before':>10} {'peak':>7} {'after':>7} {'fds':>9} {'echo ms':>8}")
-    for name, took, before, peak, after, fds_before, fds_after, echo_seconds in MEASUREMENTS:
+    terminalreporter.write_sep("-", f"server memory and sockets (RSS bound {RSS_LIMIT_MB:.0f} MiB)")
+    terminalreporter.write_line(f"{'test':44} {'secs':>6} {'RSS before':>10} {'peak':>7} {'after':>7} {'sockets':>9} {'echo ms':>8}")
+    for name, took, before, peak, after, sockets_before, sockets_after, echo_seconds in MEASUREMENTS:
         terminalreporter.write_line(
-            f"{name:44} {took:6.1f} {before:9.0f}M {peak:6.0f}M {after:6.0f}M {fds_before:4}->{fds_after:<4} {echo_seconds * 1000:8.0f}"
+            f"{name:44} {took:6.1f} {before:9.0f}M {peak:6.0f}M {after:6.0f}M {sockets_before:4}->{sockets_after:<4} {echo_seconds * 1000:8.0f}"
         )

@@ -21,6 +21,12 @@ def test_rapid_reset(server, path):
         if client.closed_by_server or client.goaway_error() is not None:
             break
         for _ in range(100):
+            # The body spends connection window; the server's WINDOW_UPDATEs refill it.
+            if client.conn.outbound_flow_control_window < len(body):
+                client.flush()
+                client.read_for(2, until=lambda c: c.conn.outbound_flow_control_window >= len(body))
+                if client.conn.outbound_flow_control_window < len(body):
+                    break
             client.conn.send_headers(stream_id, request_headers(path))
             client.conn.send_data(stream_id, body, end_stream=True)
             client.conn.reset_stream(stream_id)
