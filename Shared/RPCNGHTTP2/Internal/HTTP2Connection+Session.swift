@@ -88,7 +88,11 @@ extension HTTP2Connection {
             wrote = true
         }
         if wrote { context.flush() }
-        if nghttp2_session_want_read(session) == 0, nghttp2_session_want_write(session) == 0 {
+        // A flush that fails (the peer reset the connection) closes the channel before it
+        // returns, and `channelInactive` deletes the session: ask the session only if it is
+        // still this connection's, never through the pointer taken above.
+        guard let liveSession = self.session else { return }
+        if nghttp2_session_want_read(liveSession) == 0, nghttp2_session_want_write(liveSession) == 0 {
             context.close(promise: nil)
         }
     }
