@@ -19,6 +19,10 @@ public struct NGHTTP2ServerConfiguration: Sendable {
     public var maxRequestBodyBytes: Int
     /// A connection with no open stream for this long gets GOAWAY and is closed (default 300 s).
     public var idleTimeout: Duration
+    /// A connection that has not sent the client preface and its SETTINGS within this long
+    /// is closed (default 10 s): a socket that never speaks HTTP/2 does not hold a
+    /// connection, its session and its memory for the whole idle timeout.
+    public var handshakeTimeout: Duration
     /// A connection older than this gets a graceful GOAWAY, so clients rebalance over
     /// replicas (default none).
     public var maxAge: Duration?
@@ -28,12 +32,14 @@ public struct NGHTTP2ServerConfiguration: Sendable {
 
     public init(
         maxConcurrentStreams: Int = 100, maxHeaderListSize: Int = 16 << 10, maxRequestBodyBytes: Int = 4 << 20,
-        idleTimeout: Duration = .seconds(300), maxAge: Duration? = nil, gracefulCloseTimeout: Duration = .seconds(10)
+        idleTimeout: Duration = .seconds(300), maxAge: Duration? = nil, gracefulCloseTimeout: Duration = .seconds(10),
+        handshakeTimeout: Duration = .seconds(10)
     ) {
         self.maxConcurrentStreams = maxConcurrentStreams
         self.maxHeaderListSize = maxHeaderListSize
         self.maxRequestBodyBytes = maxRequestBodyBytes
         self.idleTimeout = idleTimeout
+        self.handshakeTimeout = handshakeTimeout
         self.maxAge = maxAge
         self.gracefulCloseTimeout = gracefulCloseTimeout
     }

@@ -107,6 +107,25 @@ struct ConnectionTests {
         }
     }
 
+    /// A socket that never completes the preface and SETTINGS is closed after the handshake
+    /// timeout, not the idle one; a client that did complete them keeps its connection.
+    @Test func aConnectionWithoutAPrefaceIsClosedAfterTheHandshakeTimeout() async throws {
+        try await withEngineServer(engine: .init(idleTimeout: .seconds(300), handshakeTimeout: .milliseconds(500))) { (server: EngineServer) async throws in
+            for bytes in [[UInt8](), Array("PRI * HTTP/2.0\r\n".utf8)] {
+                let started = ContinuousClock.now
+                let (_, closed) = try await RawHTTP2.exchange(port: server.port, bytes, readFor: .seconds(60))
+                #expect(closed, "a silent connection was left open")
+                #expect(started.duration(to: .now) < .seconds(30))
+            }
+            #expect(try await eventually { server.server.liveConnectionHandlers == 0 })
+
+            _ = try await server.stats()
+            try await Task.sleep(for: .seconds(1))
+            _ = try await server.stats()
+            #expect(server.server.openConnections == 1, "the handshake timer closed a connection that had spoken HTTP/2")
+        }
+    }
+
     @Test func anIdleConnectionIsClosedAndTheClientReconnects() async throws {
         try await withEngineServer(engine: .init(idleTimeout: .milliseconds(500))) { (server: EngineServer) async throws in
             // The client may pick a connection the idle timer is closing (a close races the

@@ -47,6 +47,12 @@ extension HTTP2Connection {
     }
 
     func receiveFrame(type: UInt8, flags: UInt8, streamID: Int32) {
+        // nghttp2 reports the first frame only after a valid preface, and the first frame
+        // must be SETTINGS: the handshake is done.
+        if let handshakeTimer {
+            handshakeTimer.cancel()
+            self.handshakeTimer = nil
+        }
         switch UInt32(type) {
         case NGHTTP2_HEADERS.rawValue, NGHTTP2_DATA.rawValue:
             guard flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0, let stream = streams[streamID],

@@ -48,6 +48,8 @@ final class HTTP2Connection: ChannelDuplexHandler {
     var flushScheduled = false
     var idleSince: NIODeadline? = .now()
     var idleTimer: Scheduled<Void>?
+    /// Closes the connection unless the client's preface and SETTINGS arrive in time.
+    var handshakeTimer: Scheduled<Void>?
     var ageTimer: Scheduled<Void>?
     var graceTimer: Scheduled<Void>?
     var finalGoawayTimer: Scheduled<Void>?
@@ -88,6 +90,11 @@ final class HTTP2Connection: ChannelDuplexHandler {
         }
         connections.add(self, channel: context.channel)
         armIdleTimer(after: configuration.idleTimeout)
+        handshakeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(configuration.handshakeTimeout)) { [self] in
+            handshakeTimer = nil
+            logger.debug("no HTTP/2 preface in time: closing the connection")
+            close()
+        }
         if let maxAge = configuration.maxAge {
             ageTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(maxAge)) { [self] in
                 beginGracefulClose()
@@ -160,6 +167,8 @@ final class HTTP2Connection: ChannelDuplexHandler {
         streams.removeAll()
         completed.removeAll()
         idleTimer?.cancel()
+        handshakeTimer?.cancel()
+        handshakeTimer = nil
         ageTimer?.cancel()
         graceTimer?.cancel()
         finalGoawayTimer?.cancel()
