@@ -20,8 +20,8 @@ struct InteropTests {
     func echo() async throws {
         try await withTestService("interop-echo") { _, service in
             let url = service.url + TestAPI.echo.path
-            #expect(service.log.contains { $0.contains(#""message":"listening""#) && $0.contains(#""engine":"\#(RPCEngine.underTest.rawValue)""#) },
-                    "the service does not report the \(RPCEngine.underTest) engine")
+            #expect(service.log.contains { $0.contains(#""message":"listening""#) && $0.contains(#""engine":"\#(RPCEngine.fromEnvironment.rawValue)""#) },
+                    "the service does not report the \(RPCEngine.fromEnvironment) engine")
             try await withOurClient(service.url) { ours in
                 let (result, response) = await ours.raw(TestAPI.echo.descriptor, body: Self.echoRequest)
                 #expect(result.failure == nil, "our client: \(String(describing: result.failure))")

@@ -22,9 +22,9 @@ struct TLSTests {
         var extra = ["RPC_TLS_CERTIFICATE": pki.serverCertificate, "RPC_TLS_KEY": pki.serverKey]
         if mutual { extra["RPC_TLS_CLIENT_CA"] = pki.caCertificate }
         try await withTestService(name, extra: extra) { env, service in
-            let engine = #""engine":"\#(RPCEngine.underTest.rawValue)""#
+            let engine = #""engine":"\#(RPCEngine.fromEnvironment.rawValue)""#
             #expect(service.log.contains { $0.contains(#""message":"listening""#) && $0.contains(#""tls":"true""#) && $0.contains(engine) },
-                    "the service does not report TLS on the \(RPCEngine.underTest) engine:\n\(service.log.joined(separator: "\n"))")
+                    "the service does not report TLS on the \(RPCEngine.fromEnvironment) engine:\n\(service.log.joined(separator: "\n"))")
             try await body(pki, env, service)
         }
     }

@@ -48,9 +48,15 @@ public final class BalancedClientTransport: ClientTransport {
     /// The transport for a URL or a comma-separated list of URLs: an ``HTTP2ClientTransport``
     /// for one, a ``BalancedClientTransport`` over one each for several.
     public static func transport(urls: String, tls: ClientTLS? = nil, connections: Int = 2, logger: Logger = Logger(label: "tender.rpc.http2-client")) throws -> any ClientTransport {
+        try transport(urls: urls) { try HTTP2ClientTransport(url: $0, tls: tls, connections: connections, logger: logger) }
+    }
+
+    /// The same for any engine: `replica(url)` makes the transport to one replica.
+    public static func transport(urls: String, replica: (String) throws -> any ReplicaTransport) throws -> any ClientTransport {
         let list = Self.urls(in: urls)
-        if list.count == 1 { return try HTTP2ClientTransport(url: list[0], tls: tls, connections: connections, logger: logger) }
-        return try BalancedClientTransport(urls: urls, tls: tls, connections: connections, logger: logger)
+        guard !list.isEmpty else { throw RPCError(.invalidArgument, "no URL in '\(urls)'") }
+        if list.count == 1 { return try replica(list[0]) }
+        return BalancedClientTransport(replicas: try list.map(replica))
     }
 
     /// The URLs of a comma-separated list, blanks trimmed, empty items dropped.

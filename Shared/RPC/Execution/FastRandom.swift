@@ -11,8 +11,6 @@ enum FastRandom {
     static func words(_ count: Int) -> [UInt64] {
         state.withLock { generator in (0..<count).map { _ in generator.next() } }
     }
-
-    static func word() -> UInt64 { state.withLock { $0.next() } }
 }
 
 /// xoshiro256** (Blackman and Vigna), seeded from the system's generator.

@@ -289,23 +289,26 @@ final class CallMetrics: Sendable {
     private let timers = Mutex<[String: Metrics.Timer]>([:])
 
     func requests(method: String, code: String) -> Counter {
-        let key = Key(method: method, code: code)
-        if let counter = counters.withLock({ $0[key] }) { return counter }
-        let counter = Counter(label: "rpc_server_requests_total", dimensions: [("method", method), ("code", code)])
-        return counters.withLock { counters in
-            if let existing = counters[key] { return existing }
-            counters[key] = counter
-            return counter
+        Self.cached(Key(method: method, code: code), in: counters) {
+            Counter(label: "rpc_server_requests_total", dimensions: [("method", method), ("code", code)])
         }
     }
 
     func duration(method: String) -> Metrics.Timer {
-        if let timer = timers.withLock({ $0[method] }) { return timer }
-        let timer = Metrics.Timer(label: "rpc_server_duration_seconds", dimensions: [("method", method)], preferredDisplayUnit: .seconds)
-        return timers.withLock { timers in
-            if let existing = timers[method] { return existing }
-            timers[method] = timer
-            return timer
+        Self.cached(method, in: timers) {
+            Metrics.Timer(label: "rpc_server_duration_seconds", dimensions: [("method", method)], preferredDisplayUnit: .seconds)
+        }
+    }
+
+    /// The handle for `key`, made outside the lock the first time (swift-metrics' factory
+    /// takes its own); a handle made twice by a race is dropped for the one stored first.
+    private static func cached<K: Hashable & Sendable, V: Sendable>(_ key: K, in cache: borrowing Mutex<[K: V]>, make: () -> V) -> V {
+        if let value = cache.withLock({ $0[key] }) { return value }
+        let made = make()
+        return cache.withLock { values in
+            if let existing = values[key] { return existing }
+            values[key] = made
+            return made
         }
     }
 }

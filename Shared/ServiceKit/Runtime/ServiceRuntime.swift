@@ -96,10 +96,7 @@ public struct ServiceRuntime: Sendable {
         case .hummingbird:
             return try BalancedClientTransport.transport(urls: urls, tls: tls, logger: logger)
         case .nghttp2:
-            let list = BalancedClientTransport.urls(in: urls)
-            guard !list.isEmpty else { throw RPCError(.invalidArgument, "no URL in '\(urls)'") }
-            let replicas = try list.map { try NGHTTP2ClientTransport(url: $0, tls: tls, logger: logger) }
-            return replicas.count == 1 ? replicas[0] : BalancedClientTransport(replicas: replicas)
+            return try BalancedClientTransport.transport(urls: urls) { try NGHTTP2ClientTransport(url: $0, tls: tls, logger: logger) }
         }
     }
 

@@ -57,7 +57,7 @@ func withTestServer<T: Sendable>(
             portContinuation.finish()
         }
         let limits = RPCConnectionLimits(gracefulCloseTimeout: .seconds(2))
-        let application: any Service = switch RPCEngine.underTest {
+        let application: any Service = switch RPCEngine.fromEnvironment {
         case .hummingbird:
             try RPCServer.application(
                 dispatcher: backend.dispatcher, host: "127.0.0.1", port: 0, limits: limits, logger: TestBackend.logger, onServerRunning: running)

@@ -1,7 +1,6 @@
 import Foundation
 public import Messages
 public import RPC
-public import ServiceKit
 
 /// A throwaway local identity provider and data directory for one test.
 public struct TestEnvironment: Sendable {
@@ -38,10 +37,4 @@ public struct TestEnvironment: Sendable {
     public func remove() {
         try? FileManager.default.removeItem(atPath: directory)
     }
-}
-
-extension RPCEngine {
-    /// The engine the tests serve with: `RPC_ENGINE` when set, else the services' default.
-    /// Service processes the tests start inherit the same variable.
-    public static var underTest: RPCEngine { fromEnvironment }
 }

@@ -150,10 +150,11 @@ struct Demo: AsyncParsableCommand {
             print("     \(entries.count) events: " + counts.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", "))
 
             say("verifying the record with only its public key (tenderctl record verify --all)")
-            let key = try RecordCheck.verifierKey(at: externalStack == nil ? layout.recordsVerifierKey : layout.directory + "/records.vkey")
+            let verifierKeyFile = externalStack == nil ? layout.recordsVerifierKey : layout.directory + "/records.vkey"
+            let key = try RecordCheck.verifierKey(at: verifierKeyFile)
             let report = try await RecordAuditor(client: records, key: key).verify(trusted: nil, entries: entries.map(\.index))
             print("     checkpoint signed by \(key.name): size \(report.checkpoint.size), \(report.entriesVerified.count) entries proven included")
-            print("     again by hand: tenderctl record verify --url \(try url("records").split(separator: ",")[0]) --key \(externalStack == nil ? layout.recordsVerifierKey : layout.directory + "/records.vkey") --all --state \(layout.directory)/record-audit.json")
+            print("     again by hand: tenderctl record verify --url \(try url("records").split(separator: ",")[0]) --key \(verifierKeyFile) --all --state \(layout.directory)/record-audit.json")
 
             say("the procurement protocol (Records GetProtocol) and the OCDS export (Records ExportOCDS)")
             let auditor = try await issuer.token(subject: "revisor", roles: [.auditor], validFor: .seconds(600))
