@@ -1,8 +1,10 @@
 import Foundation
 import HTTPTypes
 import Messages
+import Logging
 import NIOCore
 import RPC
+import ServiceKit
 import Testing
 import TestServiceKit
 
@@ -162,5 +164,50 @@ struct CallContextTests {
         #expect(response.status == 200, "\(response.text)")
         let budget = try #require(try response.decode(ProbeReport.self).back.budgetMs)
         #expect(budget > 0 && budget <= bound, "back budget \(budget) ms, bound \(bound) ms")
+    }
+}
+
+/// What a call writes to the log: the dispatcher adds the call's ids to every line, its own
+/// and the handler's, without setting them on the server's logger for each call.
+@Suite("Dispatcher log lines")
+struct DispatcherLogTests {
+    @Test("a call's log lines carry its request id, trace id, method and caller")
+    func callLogLines() async throws {
+        let log = LogCapture()
+        try await withTestBackend { backend in
+            var router = RPCRouter()
+            router.register(TestAPI.put) { request, context in
+                context.logger.info("handling", metadata: ["key": .string(request.key)])
+                throw RPCError(.notFound, "no such thing")
+            }
+            let dispatcher = RPCDispatcher(
+                router: router, authenticator: try await TestBackend.authenticator(trusting: backend.environment.issuer),
+                idempotency: SQLIdempotencyStore(database: backend.database), logger: log.logger(label: "tender.rpc-tests"))
+            let client = RPCClient(
+                transport: InProcessTransport(dispatcher: dispatcher),
+                tokenProvider: StaticTokenProvider(try await backend.token(.officer, subject: "officer-7")),
+                defaultTimeout: .seconds(60), retryPolicy: .none, logger: TestBackend.logger)
+            let error = await #expect(throws: RPCError.self) { try await client.call(TestAPI.put, PutRequest(key: "k-1", value: "v")) }
+            #expect(error?.code == .notFound)
+        }
+        let lines = log.all
+        let handling = try #require(lines.first { $0.hasPrefix("info handling ") }, "\(lines)")
+        let refused = try #require(lines.first { $0.hasPrefix("info call refused ") }, "\(lines)")
+        for field in ["caller=officer-7", "key=k-1", "rpc=/tender.test.v1.TestService/Put"] {
+            #expect(handling.contains(field), "\(handling)")
+        }
+        for field in ["code=not_found", "rpc=/tender.test.v1.TestService/Put"] {
+            #expect(refused.contains(field), "\(refused)")
+        }
+        // The same call: the same request id and trace id in both lines.
+        func value(_ key: String, in line: String) -> Substring? {
+            line.split(separator: " ").first { $0.hasPrefix(key + "=") }?.dropFirst(key.count + 1)
+        }
+        let requestID = try #require(value("request_id", in: handling))
+        let traceID = try #require(value("trace_id", in: handling))
+        #expect(requestID.count == 36)
+        #expect(traceID.count == 32)
+        #expect(value("request_id", in: refused) == requestID)
+        #expect(value("trace_id", in: refused) == traceID)
     }
 }

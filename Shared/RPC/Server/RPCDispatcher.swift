@@ -56,10 +56,7 @@ public final class RPCDispatcher: Sendable {
         let start = ContinuousClock.now
         let requestID = headers[.requestID].flatMap { Self.isPrintableToken($0) ? $0 : nil } ?? RandomID.uuid()
         let trace = (headers[.traceparent].flatMap(TraceContext.init(traceparent:))?.childSpan()) ?? .newTrace()
-        var logger = self.logger
-        logger[metadataKey: "request_id"] = .string(requestID)
-        logger[metadataKey: "trace_id"] = .string(trace.traceID)
-        logger[metadataKey: "rpc"] = .string(path)
+        let logger = CallLogHandler.logger(self.logger, requestID: requestID, traceID: trace.traceID, rpc: path)
 
         if draining.load(ordering: .relaxed) {
             // Not executed, so safe for any client to retry on another replica.
@@ -96,7 +93,7 @@ public final class RPCDispatcher: Sendable {
                 throw RPCError.invalidField("idempotency-key", "must be 1 to 255 printable ASCII characters")
             }
             var callLogger = logger
-            if let principal { callLogger[metadataKey: "caller"] = .string(principal.subject) }
+            if let principal { callLogger.addCallField("caller", principal.subject) }
             let context = CallContext(
                 method: route.descriptor, principal: principal, requestID: requestID, trace: trace,
                 deadline: deadline, idempotencyKey: idempotencyKey, logger: callLogger)
@@ -222,32 +219,43 @@ public final class RPCDispatcher: Sendable {
 
     /// Runs `body`, cancelling it at `deadline`; a call still running then fails with
     /// `deadline_exceeded`, also if the body ignored the cancellation and finished anyway.
+    /// The caller's cancellation reaches the body too.
     ///
-    /// The body runs in one task and the deadline is a timer on a NIO event loop, cancelled
-    /// when the call ends: a task group with a second child sleeping until the deadline cost a
-    /// Dispatch timer and two child tasks per call (about a tenth of the server's CPU).
-    /// `Task {}` inherits the task-locals and priority, and the caller's cancellation is passed
-    /// on to the body.
-    ///
-    /// With an `executor`, the body's task prefers it and the timer runs on its loop (from
-    /// that loop's thread, scheduling and cancelling a timer needs no wake-up).
+    /// With an `executor` whose loop runs the calling task (the nghttp2 engine starts one task
+    /// per call with that executor as its preference), the body runs in the calling task
+    /// itself and the deadline is a scheduled callback on the same loop that cancels that
+    /// task: no second task and no thread switch per call. Otherwise the body gets a task of
+    /// its own that the timer cancels, so the caller's task (a framework's request task)
+    /// is never cancelled by the dispatcher.
     static func withDeadline<T: Sendable>(
         _ deadline: ContinuousClock.Instant, executor: EventLoopExecutor? = nil, _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let remaining = ContinuousClock.now.duration(to: deadline)
         guard remaining > .zero else { throw RPCError(.deadlineExceeded, "deadline exceeded before the call started") }
         let expired = DeadlineFlag()
+        let delay = TimeAmount.nanoseconds(remaining.components.seconds * 1_000_000_000 + remaining.components.attoseconds / 1_000_000_000)
+        if let loop = executor?.eventLoop, loop.inEventLoop, let canceller = withUnsafeCurrentTask(body: { $0.map(TaskCanceller.init) }) {
+            let timer = try? loop.scheduleCallback(in: delay, handler: DeadlineCallback(expired: expired, task: canceller))
+            guard let timer else { throw RPCError(.unavailable, "server is shutting down") }
+            // Cancelled on this loop's thread before the task can end, so the callback, which
+            // also runs only on this thread, never touches a finished task.
+            defer { timer.cancel() }
+            return try await Self.value(of: body, expired: expired)
+        }
         let work = Task(executorPreference: executor) { try await body() }
-        let nanoseconds = remaining.components.seconds * 1_000_000_000 + remaining.components.attoseconds / 1_000_000_000
         let loop = executor?.eventLoop ?? MultiThreadedEventLoopGroup.singleton.any()
-        let timer = loop.scheduleTask(in: .nanoseconds(nanoseconds)) {
+        let timer = loop.scheduleTask(in: delay) {
             expired.set()
             work.cancel()
         }
         defer { timer.cancel() }
+        return try await Self.value(of: { try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() } }, expired: expired)
+    }
+
+    private static func value<T>(of body: () async throws -> T, expired: DeadlineFlag) async throws -> T {
         let value: T
         do {
-            value = try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
+            value = try await body()
         } catch {
             if expired.isSet { throw RPCError(.deadlineExceeded, "deadline exceeded") }
             throw error
@@ -318,4 +326,25 @@ final class DeadlineFlag: Sendable {
     private let value = Atomic<Bool>(false)
     func set() { value.store(true, ordering: .releasing) }
     var isSet: Bool { value.load(ordering: .acquiring) }
+}
+
+/// Cancels the task that made it.
+///
+/// `@unchecked Sendable`: an `UnsafeCurrentTask` must not outlive its task. The dispatcher
+/// uses one only from a deadline callback on the event loop that runs the task, and cancels
+/// that callback on the same loop before the task can end.
+private final class TaskCanceller: @unchecked Sendable {
+    private let task: UnsafeCurrentTask
+    init(_ task: UnsafeCurrentTask) { self.task = task }
+    func cancel() { task.cancel() }
+}
+
+/// The deadline of a call served in its engine's task: marks the call expired and cancels it.
+private struct DeadlineCallback: NIOScheduledCallbackHandler, Sendable {
+    let expired: DeadlineFlag
+    let task: TaskCanceller
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        expired.set()
+        task.cancel()
+    }
 }
