@@ -3,6 +3,12 @@
 
   results.py h2load STDOUT LOGFILE CPU_TICKS CLK_TCK KEY=VALUE...   one RESULT line from an h2load run
   results.py summary RAWFILE [MARKDOWN]           medians, ratios and targets as one table
+
+Fields the summary reads besides rps, p50_us, p99_us: cpu_us and server_core (the server's CPU
+per call and share of a core: h2load rows, and client rows since bench-rpc-client takes
+--server-pid), h2load_core, client_cpu_us_per_call and client_core (client rows),
+server_rss_kib and server_hwm_kib (h2load rows: VmRSS after the measured run, VmHWM its peak).
+Raw files without some of them show "—" there.
 """
 import re
 import statistics
@@ -92,6 +98,10 @@ def verdict(ok):
     return "—" if ok is None else ("met" if ok else "**missed**")
 
 
+def mib(kib):
+    return None if kib is None else kib / 1024
+
+
 def rpc_targets(h, h1, c, ratio):
     """Issue 5's and issue 8's RPC targets, as table rows (met / missed)."""
     lines = []
@@ -131,6 +141,11 @@ def rpc_targets(h, h1, c, ratio):
             target(f"ours p99 ≤ grpc p99, 64 in flight (own clients, {what})", r, lambda v: v <= 1.0)
     r = ratio(o["rps"], b["rps"])
     target("#5 ours ≥ 60 % of bare Hummingbird calls/s (h2load)", r * 100 if r else None, lambda v: v >= 60, " %", 0)
+    # Issue 8: memory, the peak RSS (VmHWM) of the measured 64-stream h2load run
+    ours, hb = mib(h["ours"]["hwm"]), mib(h["ours-hb"]["hwm"])
+    if ours is not None and hb is not None:
+        lines.append(f"| #8 ours RSS under 64-in-flight load < ours-hb's (peak RSS, h2load) | {fmt(ours, 1)} / {fmt(hb, 1)} MiB "
+                     f"| {verdict(ours < hb)} |")
     return lines
 
 
@@ -143,7 +158,9 @@ def summary(raw_path, markdown_path=None):
         rps, n = median(rows, "rps", **match)
         return dict(rps=rps, n=n, p50=median(rows, "p50_us", **match)[0], p99=median(rows, "p99_us", **match)[0],
                     cpu=median(rows, "cpu_us", **match)[0], core=median(rows, "server_core", **match)[0],
-                    lcore=median(rows, "h2load_core", **match)[0])
+                    lcore=median(rows, "h2load_core", **match)[0],
+                    ccpu=median(rows, "client_cpu_us_per_call", **match)[0], ccore=median(rows, "client_core", **match)[0],
+                    rss=median(rows, "server_rss_kib", **match)[0], hwm=median(rows, "server_hwm_kib", **match)[0])
 
     def ratio(a, b):
         return None if a is None or b in (None, 0) else a / b
@@ -158,8 +175,9 @@ def summary(raw_path, markdown_path=None):
     c = {(k, n): stats(bench=k, concurrency=n, **(engine["ours"] if k.startswith("ours") else {}))
          for k in ("ours-client", "ours-nghttp2-client", "grpc-client") for n in (1, 64)}
 
-    add("| Benchmark | calls/s | p50 µs | p99 µs | server CPU µs/call | server / h2load core busy | runs |")
-    add("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    # The load generator: h2load, or the client of the row (bench-rpc-client, its CPU per call too).
+    add("| Benchmark | calls/s | p50 µs | p99 µs | server CPU µs/call | client CPU µs/call | server / load generator core busy | runs |")
+    add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     table = [
         ("ours: our server (nghttp2 engine), our client (NIO), 1 call in flight", c[("ours-client", 1)]),
         ("ours: our server (nghttp2 engine), our client on the nghttp2 engine, 1 call in flight", c[("ours-nghttp2-client", 1)]),
@@ -182,8 +200,32 @@ def summary(raw_path, markdown_path=None):
     ]
     for label, st in table:
         if st["n"]:
-            busy = "—" if st["core"] is None else f"{fmt(st['core'], 2)} / {fmt(st['lcore'], 2)}"
-            add(f"| {label} | {fmt(st['rps'])} | {fmt(st['p50'])} | {fmt(st['p99'])} | {fmt(st['cpu'], 1)} | {busy} | {st['n']} |")
+            load = st["lcore"] if st["lcore"] is not None else st["ccore"]
+            busy = "—" if st["core"] is None and load is None else f"{fmt(st['core'], 2)} / {fmt(load, 2)}"
+            add(f"| {label} | {fmt(st['rps'])} | {fmt(st['p50'])} | {fmt(st['p99'])} | {fmt(st['cpu'], 1)} "
+                f"| {fmt(st['ccpu'], 1)} | {busy} | {st['n']} |")
+
+    pairs = [(f"{what}, {n} call{'s' if n > 1 else ''} in flight", c[(key, n)]) for n in (1, 64)
+             for key, what in (("ours-client", "ours: our NIO client → our server (nghttp2 engine)"),
+                               ("ours-nghttp2-client", "ours: our nghttp2-engine client → our server (nghttp2 engine)"),
+                               ("grpc-client", "grpc: grpc-swift-2 client → its server"))]
+    if any(st["ccpu"] is not None for _, st in pairs):
+        add("")
+        add("| Client and server, CPU per call over the same measured window | client µs/call | server µs/call | pair µs/call | client / server core busy | runs |")
+        add("| --- | ---: | ---: | ---: | ---: | ---: |")
+        for label, st in pairs:
+            if st["n"]:
+                both = None if st["ccpu"] is None or st["cpu"] is None else st["ccpu"] + st["cpu"]
+                add(f"| {label} | {fmt(st['ccpu'], 1)} | {fmt(st['cpu'], 1)} | {fmt(both, 1)} "
+                    f"| {fmt(st['ccore'], 2)} / {fmt(st['core'], 2)} | {st['n']} |")
+
+    memory = [(k, h[k]) for k in ("ours", "ours-hb", "grpc", "bare", "nghttpd") if h[k]["hwm"] is not None]
+    if memory:
+        add("")
+        add("| Server memory under h2load, 64 streams | peak RSS (VmHWM) MiB | RSS after the run (VmRSS) MiB | runs |")
+        add("| --- | ---: | ---: | ---: |")
+        for k, st in memory:
+            add(f"| {k} | {fmt(mib(st['hwm']), 1)} | {fmt(mib(st['rss']), 1)} | {st['n']} |")
 
     json_rows = sorted({r["bench"] for r in rows if r.get("bench", "").startswith("json-")})
     if json_rows:
@@ -195,8 +237,8 @@ def summary(raw_path, markdown_path=None):
             add(f"| {bench[5:]} | {fmt(ns / 1000 if ns is not None else None, 2)} | {n} |")
 
     add("")
-    add("| Ratio | calls/s | p50 | p99 | server CPU per call |")
-    add("| --- | ---: | ---: | ---: | ---: |")
+    add("| Ratio | calls/s | p50 | p99 | server CPU per call | client CPU per call |")
+    add("| --- | ---: | ---: | ---: | ---: | ---: |")
     ratios = [
         ("ours/grpc, own clients, 1 call in flight", c[("ours-client", 1)], c[("grpc-client", 1)]),
         ("ours/grpc, own clients, 64 calls in flight", c[("ours-client", 64)], c[("grpc-client", 64)]),
@@ -213,7 +255,7 @@ def summary(raw_path, markdown_path=None):
     for label, x, y in ratios:
         if x["n"] and y["n"]:
             add(f"| {label} | {fmt(ratio(x['rps'], y['rps']), 2)} | {fmt(ratio(x['p50'], y['p50']), 2)} "
-                f"| {fmt(ratio(x['p99'], y['p99']), 2)} | {fmt(ratio(x['cpu'], y['cpu']), 2)} |")
+                f"| {fmt(ratio(x['p99'], y['p99']), 2)} | {fmt(ratio(x['cpu'], y['cpu']), 2)} | {fmt(ratio(x['ccpu'], y['ccpu']), 2)} |")
     RPC_TARGETS.clear()
     RPC_TARGETS.extend(rpc_targets(h, h1, c, ratio))
 

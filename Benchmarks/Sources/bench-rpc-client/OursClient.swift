@@ -10,7 +10,9 @@ enum OursClient {
         case nio, nghttp2
     }
 
-    static func run(port: Int, engine: Engine, connections: Int, concurrency: Int, warmUp: Duration, duration: Duration) async throws -> LoadResult {
+    static func run(
+        port: Int, engine: Engine, connections: Int, concurrency: Int, warmUp: Duration, duration: Duration, serverPID: Int?
+    ) async throws -> (LoadResult, [(String, String)]) {
         var logger = Logger(label: "bench.client")
         logger.logLevel = .warning
         let transport: any ReplicaTransport = switch engine {
@@ -19,10 +21,12 @@ enum OursClient {
         }
         let client = RPCClient(transport: transport, logger: logger)
         let message = BenchMessage.sample
+        let cpu = CPUWindow.start(warmUp: warmUp, duration: duration, serverPID: serverPID)
         let result = await closedLoop(concurrency: concurrency, warmUp: warmUp, duration: duration) {
             (try? await client.call(BenchAPI.echo, message)) == message
         }
+        let fields = await cpu.fields(calls: result.calls, seconds: result.seconds)
         await transport.close()
-        return result
+        return (result, fields)
     }
 }
