@@ -84,7 +84,7 @@ public final class HTTP2ClientTransport: ReplicaTransport {
         let tls = self.tls
         let serverHostname = self.serverHostname
         do {
-            let (channel, multiplexer) = try await ClientBootstrap(group: group)
+            let (channel, multiplexer, goingAway) = try await ClientBootstrap(group: group)
                 .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
                 .connectTimeout(.seconds(5))
                 .connect(host: host, port: port) { channel in
@@ -97,10 +97,12 @@ public final class HTTP2ClientTransport: ReplicaTransport {
                             mode: .client,
                             configuration: .init()
                         ) { stream in stream.eventLoop.makeSucceededVoidFuture() }
-                        return (channel, multiplexer)
+                        let goingAway = OnceFlag()
+                        try channel.pipeline.syncOperations.addHandler(GoAwayObserver(goingAway))
+                        return (channel, multiplexer, goingAway)
                     }
                 }
-            return Connection(channel: channel, multiplexer: multiplexer)
+            return Connection(channel: channel, multiplexer: multiplexer, goingAway: goingAway)
         } catch {
             throw RPCError(.unavailable, "cannot connect to \(authority): \(error)")
         }
@@ -127,8 +129,14 @@ public final class HTTP2ClientTransport: ReplicaTransport {
         for field in request.headers { head.add(name: field.name.canonicalName, value: field.value) }
         head.add(name: "content-length", value: String(request.body.readableBytes))
         let body = request.body
+        let goingAway = connection.goingAway
         return try await stream.executeThenClose { inbound, outbound in
-            try await outbound.write(.headers(.init(headers: head, endStream: false)))
+            do {
+                try await outbound.write(.headers(.init(headers: head, endStream: false)))
+            } catch where goingAway.isSet {
+                // NIOHTTP2 refuses a stream opened after the server's GOAWAY: never sent.
+                throw UndeliveredRequest(error: RPCError(.unavailable, "connection to \(self.authority) is going away"))
+            }
             try await outbound.write(.data(.init(data: .byteBuffer(body), endStream: true)))
             var status: Int?
             var fields = HTTPFields()
@@ -146,6 +154,9 @@ public final class HTTP2ClientTransport: ReplicaTransport {
                 case .data(let data):
                     if case .byteBuffer(var buffer) = data.data { responseBody.writeBuffer(&buffer) }
                     if data.endStream { break receiving }
+                case .rstStream(let code) where code == .refusedStream:
+                    // RFC 9113 §8.7: the server did not process the request at all.
+                    throw UndeliveredRequest(error: RPCError(.unavailable, "stream refused by server"))
                 case .rstStream(let code):
                     throw RPCError(.unavailable, "stream reset by server (\(code))")
                 default:
@@ -161,11 +172,30 @@ public final class HTTP2ClientTransport: ReplicaTransport {
 struct Connection: Sendable {
     let channel: any Channel
     let multiplexer: NIOHTTP2Handler.AsyncStreamMultiplexer<Void>
-    var isActive: Bool { channel.isActive }
+    /// The server sent GOAWAY: the streams already open finish, new calls go to a new
+    /// connection, and the server closes this one when it is done with them.
+    let goingAway: OnceFlag
+    var isUsable: Bool { channel.isActive && !goingAway.isSet }
+}
+
+/// Marks a connection as going away when the server's GOAWAY arrives (NIOHTTP2 passes the
+/// frames of stream 0 on to the connection's pipeline).
+final class GoAwayObserver: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTP2Frame
+    private let goingAway: OnceFlag
+
+    init(_ goingAway: OnceFlag) {
+        self.goingAway = goingAway
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .goAway = unwrapInboundIn(data).payload { goingAway.set() }
+        context.fireChannelRead(data)
+    }
 }
 
 /// A fixed number of connection slots used round-robin; each slot connects on first use,
-/// reconnects after its connection closed, and backs off after failed connects.
+/// reconnects after its connection closed or got GOAWAY, and backs off after failed connects.
 actor ConnectionPool {
     private enum Slot {
         case empty(failures: Int, notBefore: ContinuousClock.Instant)
@@ -188,7 +218,7 @@ actor ConnectionPool {
         let index = next
         next = (next + 1) % slots.count
         switch slots[index] {
-        case .ready(let connection) where connection.isActive:
+        case .ready(let connection) where connection.isUsable:
             return connection
         case .ready:
             slots[index] = .empty(failures: 0, notBefore: .now)
@@ -198,7 +228,7 @@ actor ConnectionPool {
         case .empty(_, let notBefore):
             guard notBefore <= .now else {
                 // This slot is backing off; another may be healthy.
-                for case .ready(let connection) in slots where connection.isActive { return connection }
+                for case .ready(let connection) in slots where connection.isUsable { return connection }
                 throw RPCError(.unavailable, "reconnecting (backing off)")
             }
             return try await connection(connect, slot: index)
@@ -221,13 +251,15 @@ actor ConnectionPool {
         }
     }
 
+    /// Takes a failed connection out of its slot and closes it; one going away is left to
+    /// finish the calls it still carries (the server closes it).
     func discard(_ connection: Connection) {
         for index in slots.indices {
             if case .ready(let existing) = slots[index], existing.channel === connection.channel {
                 slots[index] = .empty(failures: 0, notBefore: .now)
             }
         }
-        connection.channel.close(promise: nil)
+        if !connection.goingAway.isSet { connection.channel.close(promise: nil) }
     }
 
     func closeAll() async {

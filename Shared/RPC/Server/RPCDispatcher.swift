@@ -232,7 +232,7 @@ public final class RPCDispatcher: Sendable {
     ) async throws -> T {
         let remaining = ContinuousClock.now.duration(to: deadline)
         guard remaining > .zero else { throw RPCError(.deadlineExceeded, "deadline exceeded before the call started") }
-        let expired = DeadlineFlag()
+        let expired = OnceFlag()
         let delay = TimeAmount.nanoseconds(remaining.components.seconds * 1_000_000_000 + remaining.components.attoseconds / 1_000_000_000)
         if let loop = executor?.eventLoop, loop.inEventLoop, let canceller = withUnsafeCurrentTask(body: { $0.map(TaskCanceller.init) }) {
             let timer = try? loop.scheduleCallback(in: delay, handler: DeadlineCallback(expired: expired, task: canceller))
@@ -252,7 +252,7 @@ public final class RPCDispatcher: Sendable {
         return try await Self.value(of: { try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() } }, expired: expired)
     }
 
-    private static func value<T>(of body: () async throws -> T, expired: DeadlineFlag) async throws -> T {
+    private static func value<T>(of body: () async throws -> T, expired: OnceFlag) async throws -> T {
         let value: T
         do {
             value = try await body()
@@ -321,8 +321,9 @@ final class CallMetrics: Sendable {
     }
 }
 
-/// Set once by the deadline timer, read by the call.
-final class DeadlineFlag: Sendable {
+/// A flag set once from any thread and read from any other: a call's deadline expired, a
+/// connection got the server's GOAWAY.
+final class OnceFlag: Sendable {
     private let value = Atomic<Bool>(false)
     func set() { value.store(true, ordering: .releasing) }
     var isSet: Bool { value.load(ordering: .acquiring) }
@@ -341,7 +342,7 @@ private final class TaskCanceller: @unchecked Sendable {
 
 /// The deadline of a call served in its engine's task: marks the call expired and cancels it.
 private struct DeadlineCallback: NIOScheduledCallbackHandler, Sendable {
-    let expired: DeadlineFlag
+    let expired: OnceFlag
     let task: TaskCanceller
     func handleScheduledCallback(eventLoop: some EventLoop) {
         expired.set()

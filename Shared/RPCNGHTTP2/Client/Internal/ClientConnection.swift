@@ -22,14 +22,20 @@ final class ClientConnection: Sendable {
     var isUsable: Bool { gate.isOpen && channel.isActive }
 
     /// Runs one call on this connection: one hop to the event loop to start it, one back
-    /// with its result. A cancelled task resets its stream (RST_STREAM CANCEL).
+    /// with its result — none when the calling task already runs on the connection's event
+    /// loop (an ``RPC/EventLoopExecutor`` preference on that loop). A cancelled task resets
+    /// its stream (RST_STREAM CANCEL).
     func exchange(_ request: ClientRequest) async throws -> ClientResponse {
         let loop = channel.eventLoop
         let promise = loop.makePromise(of: ClientResponse.self)
         let call = NIOLoopBoundBox.makeBoxSendingValue(ClientCall(request: request, promise: promise), eventLoop: loop)
         let session = self.session
         return try await withTaskCancellationHandler {
-            loop.execute { session.value.start(call.value) }
+            if loop.inEventLoop {
+                session.value.start(call.value)
+            } else {
+                loop.execute { session.value.start(call.value) }
+            }
             return try await promise.futureResult.get()
         } onCancel: {
             loop.execute { session.value.abandon(call.value, with: CancellationError()) }
