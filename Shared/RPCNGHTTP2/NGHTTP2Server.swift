@@ -37,6 +37,7 @@ public final class NGHTTP2Server: Service, Sendable {
     let logger: Logger
     let onServerRunning: @Sendable (Int) async -> Void
     let connections = ConnectionSet()
+    let admission: ConnectionAdmission
     private let listener = Mutex<(any Channel)?>(nil)
 
     /// - Parameters:
@@ -57,6 +58,7 @@ public final class NGHTTP2Server: Service, Sendable {
         self.group = group
         self.logger = logger
         self.onServerRunning = onServerRunning
+        self.admission = ConnectionAdmission(limit: configuration.maxConnections)
     }
 
     /// Binds and starts accepting; returns the bound port. Unreadable TLS files fail here.
@@ -67,12 +69,17 @@ public final class NGHTTP2Server: Service, Sendable {
         let configuration = self.configuration
         let connections = self.connections
         let logger = self.logger
+        let admission = self.admission
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                // Over the cap: SwiftNIO closes a channel whose initializer failed.
+                guard admission.admit(channel, logger: logger) else {
+                    return channel.eventLoop.makeFailedFuture(ConnectionLimitReached())
+                }
+                return channel.eventLoop.makeCompletedFuture {
                     if let sslContext {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
                     }
@@ -106,6 +113,11 @@ public final class NGHTTP2Server: Service, Sendable {
 
     /// Client connections open now.
     public var openConnections: Int { connections.count }
+
+    /// Request body bytes the server's connections hold now: bodies still arriving and those
+    /// of calls still running (each connection within about
+    /// ``NGHTTP2ServerConfiguration/maxBufferedRequestBytesPerConnection``).
+    public var bufferedRequestBytes: Int { connections.bufferedBytes }
 
     /// Connection handlers (each with its nghttp2 session) not yet freed; equals
     /// ``openConnections`` once closed connections have been torn down.

@@ -29,11 +29,33 @@ public struct NGHTTP2ServerConfiguration: Sendable {
     /// After the graceful GOAWAY (shutdown or max age), how long open streams may still
     /// finish before the connection is closed regardless (default 10 s).
     public var gracefulCloseTimeout: Duration
+    /// Client connections the server holds at once (default 4,096). One more is closed as
+    /// soon as it is accepted: no TLS handshake, no nghttp2 session, no bytes written (the
+    /// client sees the connection end and may retry, elsewhere or later). Each refusal counts
+    /// in `rpc_server_connections_refused_total`, and a `notice` log line at most every 10 s
+    /// says how many were refused. Connections already open are not affected.
+    public var maxConnections: Int
+    /// Request body bytes one connection may hold — bodies still arriving plus the bodies of
+    /// its calls still running — before it stops returning flow-control credit (default
+    /// 8 MiB). Past it, a stream that sends more finds its window closing, so a client that
+    /// uploads faster than its calls finish is slowed by HTTP/2 flow control instead of
+    /// growing the server's memory; the credit comes back as calls answer and their bodies
+    /// are released. Progress is never blocked: while no call of the connection is running,
+    /// its oldest stream still receiving a body keeps getting credit, so it completes and
+    /// is dispatched. A connection can thus hold at most about this budget, plus one stream
+    /// window (64 KiB) per open stream, plus one ``maxRequestBodyBytes``.
+    public var maxBufferedRequestBytesPerConnection: Int
+    /// A connection whose socket has not become writable again for this long while output
+    /// waits (the client stopped reading) is closed (default 30 s). While the socket is not
+    /// writable the connection reads nothing more from it, so such a client can only hold
+    /// what was already queued, and only this long.
+    public var writeStallTimeout: Duration
 
     public init(
         maxConcurrentStreams: Int = 100, maxHeaderListSize: Int = 16 << 10, maxRequestBodyBytes: Int = 4 << 20,
         idleTimeout: Duration = .seconds(300), maxAge: Duration? = nil, gracefulCloseTimeout: Duration = .seconds(10),
-        handshakeTimeout: Duration = .seconds(10)
+        handshakeTimeout: Duration = .seconds(10), maxConnections: Int = 4096,
+        maxBufferedRequestBytesPerConnection: Int = 8 << 20, writeStallTimeout: Duration = .seconds(30)
     ) {
         self.maxConcurrentStreams = maxConcurrentStreams
         self.maxHeaderListSize = maxHeaderListSize
@@ -42,6 +64,9 @@ public struct NGHTTP2ServerConfiguration: Sendable {
         self.handshakeTimeout = handshakeTimeout
         self.maxAge = maxAge
         self.gracefulCloseTimeout = gracefulCloseTimeout
+        self.maxConnections = maxConnections
+        self.maxBufferedRequestBytesPerConnection = maxBufferedRequestBytesPerConnection
+        self.writeStallTimeout = writeStallTimeout
     }
 
     /// The same limits a service configures for the Hummingbird engine.

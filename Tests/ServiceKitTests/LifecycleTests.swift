@@ -129,6 +129,11 @@ struct LifecycleTests {
         let defaults = try await ServiceSettings.load(service: "vault", defaultPort: 7300, environment: [:])
         #expect(defaults.rpcPort == 7300 && defaults.rpcHost == "127.0.0.1" && defaults.dataDirectory == "./data" && defaults.databaseURL == nil)
         #expect(defaults.rpcServer.maxRequestBodyBytes == 4 << 20 && defaults.rpcTLS == nil && defaults.audience == "tenderdialogue")
+        #expect(defaults.rpcMaxConnections == 4096 && defaults.rpcMaxBufferedRequestBytesPerConnection == 8 << 20 && defaults.rpcWriteStallTimeout == .seconds(30))
+        let engine = try await ServiceSettings.load(service: "x", defaultPort: 1, environment: [
+            "RPC_MAX_CONNECTIONS": "2", "RPC_MAX_BUFFERED_REQUEST_BYTES_PER_CONNECTION": "1048576", "RPC_WRITE_STALL_TIMEOUT_SECONDS": "5",
+        ])
+        #expect(engine.rpcMaxConnections == 2 && engine.rpcMaxBufferedRequestBytesPerConnection == 1 << 20 && engine.rpcWriteStallTimeout == .seconds(5))
 
         // A plain environment variable wins over the service's own section of the file.
         let overridden = try await ServiceSettings.load(service: "records", defaultPort: 1, environment: ["CONFIG_FILE": file, "RPC_PORT": "7999"])
@@ -139,6 +144,9 @@ struct LifecycleTests {
         await #expect(throws: SettingsError.self) { try await ServiceSettings.load(service: "x", defaultPort: 1, environment: ["LOG_LEVEL": "loud"]) }
         await #expect(throws: SettingsError.self) { try await ServiceSettings.load(service: "x", defaultPort: 1, environment: ["RPC_TLS_CERTIFICATE": "/c.pem"]) }
         await #expect(throws: SettingsError.self) { try await ServiceSettings.load(service: "x", defaultPort: 1, environment: ["RPC_PORT": "70000"]) }
+        for (key, value) in [("RPC_MAX_CONNECTIONS", "0"), ("RPC_MAX_BUFFERED_REQUEST_BYTES_PER_CONNECTION", "1024"), ("RPC_WRITE_STALL_TIMEOUT_SECONDS", "0")] {
+            await #expect(throws: SettingsError.self, "\(key)=\(value)") { try await ServiceSettings.load(service: "x", defaultPort: 1, environment: [key: value]) }
+        }
     }
 }
 

@@ -8,6 +8,9 @@ final class ConnectionSet: Sendable {
     private let open = Mutex<[ObjectIdentifier: NIOLoopBound<HTTP2Connection>]>([:])
     private let alive = Atomic<Int>(0)
     private let closing = Atomic<Bool>(false)
+    private let bufferedRequestBytes = Atomic<Int>(0)
+    /// Connections closed for a write stall, for a rate-limited log line.
+    let writeStalls = RateLimitedCount(every: .seconds(10))
 
     /// Records `connection`; a connection accepted while the server shuts down is told to
     /// close at once.
@@ -39,6 +42,13 @@ final class ConnectionSet: Sendable {
 
     /// Connection handlers not yet deinitialised.
     var liveHandlers: Int { alive.load(ordering: .relaxed) }
+
+    /// Request body bytes all connections hold (buffered bodies and those of running calls).
+    var bufferedBytes: Int { bufferedRequestBytes.load(ordering: .relaxed) }
+
+    func bufferedRequestBytesChanged(by delta: Int) {
+        if delta != 0 { bufferedRequestBytes.wrappingAdd(delta, ordering: .relaxed) }
+    }
 
     func handlerCreated() { alive.add(1, ordering: .relaxed) }
     func handlerFreed() { alive.subtract(1, ordering: .relaxed) }

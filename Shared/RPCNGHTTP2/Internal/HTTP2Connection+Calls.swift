@@ -12,6 +12,7 @@ extension HTTP2Connection {
     func dispatch(_ id: Int32) {
         guard let stream = streams[id], !stream.dispatched, let eventLoop = context?.eventLoop else { return }
         stream.dispatched = true
+        callStarted(stream, id: id)
         // nghttp2 has checked that `:method` is an HTTP token; GET is only the fallback the
         // dispatcher answers with 405 on a known path.
         let method = stream.method.flatMap { HTTPRequest.Method($0) } ?? .get
@@ -57,6 +58,8 @@ extension HTTP2Connection {
     func respond(_ id: Int32, with response: RPCResponse) {
         guard let session, let stream = streams[id] else { return }
         stream.task = nil
+        // The call is done with its body: the budget gets it back, and maybe credit with it.
+        releaseBody(of: stream)
         var fields: [(name: String, value: String)] = [(":status", String(response.status.code))]
         for field in response.headers { fields.append((field.name.canonicalName, field.value)) }
         fields.append(("content-length", String(response.body.readableBytes)))

@@ -1,7 +1,10 @@
 import CNGHTTP2
+import Logging
+import Metrics
 import NIOCore
 
-/// How a connection ends: idle timeout, max age, and graceful shutdown, each with GOAWAY.
+/// How a connection ends: idle timeout, max age, and graceful shutdown, each with GOAWAY;
+/// a write stall, without.
 extension HTTP2Connection {
     /// Checks for idleness `delay` from now, unless a check is already pending.
     func armIdleTimer(after delay: Duration) {
@@ -48,5 +51,25 @@ extension HTTP2Connection {
         nghttp2_submit_goaway(
             session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nghttp2_session_get_last_proc_stream_id(session),
             NGHTTP2_NO_ERROR.rawValue, nil, 0)
+    }
+
+    /// The socket stopped taking output: unless it becomes writable again within
+    /// ``NGHTTP2ServerConfiguration/writeStallTimeout``, the client is not reading and the
+    /// connection is closed, with whatever it still had to send. No GOAWAY: it would not be
+    /// read either. Reads are held back meanwhile (``read(context:)``), so the client cannot
+    /// queue more work while it waits.
+    func armWriteStallTimer() {
+        guard writeStallTimer == nil, let context else { return }
+        writeStallTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(configuration.writeStallTimeout)) { [self] in
+            writeStallTimer = nil
+            guard let context = self.context, !context.channel.isWritable else { return }
+            EngineMetrics.writeStallCloses.increment()
+            if let closed = connections.writeStalls.record() {
+                logger.notice("closing connections whose client stopped reading", metadata: [
+                    "write_stall_timeout": "\(configuration.writeStallTimeout)", "closed": .stringConvertible(closed),
+                ])
+            }
+            close()
+        }
     }
 }

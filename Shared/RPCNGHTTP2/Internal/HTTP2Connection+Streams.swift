@@ -32,17 +32,26 @@ extension HTTP2Connection {
         return true
     }
 
-    /// Takes a chunk of a request body and gives its flow-control credit back at once: the
-    /// bytes are either copied into the stream or, past the cap, dropped.
+    /// Takes a chunk of a request body: copies it into the stream, or drops it (past the
+    /// cap, or after the call was dispatched). The connection window gets its credit back at
+    /// once, the stream's as the body budget allows (`HTTP2Connection+FlowControl.swift`);
+    /// dropped bytes are held by no one and credited at once.
     func receiveBodyChunk(_ id: Int32, _ chunk: UnsafeBufferPointer<UInt8>) {
-        if let session { nghttp2_session_consume(session, id, chunk.count) }
-        guard let stream = streams[id], !stream.bodyTooLarge, !stream.dispatched else { return }
+        guard let session else { return }
+        nghttp2_session_consume_connection(session, chunk.count)
+        guard let stream = streams[id], !stream.bodyTooLarge, !stream.dispatched else {
+            nghttp2_session_consume_stream(session, id, chunk.count)
+            return
+        }
         if stream.body.readableBytes + chunk.count > configuration.maxRequestBodyBytes {
             stream.bodyTooLarge = true
             stream.body = ByteBuffer()
+            nghttp2_session_consume_stream(session, id, chunk.count + (withheldCredit.removeValue(forKey: id) ?? 0))
+            releaseBody(of: stream)
             completed.append(id)
         } else {
             stream.body.writeBytes(chunk)
+            holdBody(chunk.count, of: stream, id: id)
         }
     }
 
@@ -71,10 +80,21 @@ extension HTTP2Connection {
         // A caller that resets its stream gives up: the handler is cancelled rather than
         // left working on an answer nobody will read.
         stream.task?.cancel()
+        withheldCredit[id] = nil
+        releaseBody(of: stream)
         if streams.isEmpty {
             idleSince = .now()
             armIdleTimer(after: configuration.idleTimeout)
         }
+    }
+
+    /// The last frame of stream `id`'s answer went out. If the client is still sending its
+    /// request (an early answer, such as `resource_exhausted` over the body cap), the stream
+    /// is reset with NO_ERROR, as RFC 9113 §8.1 says a server may once its response is
+    /// complete: the client stops uploading what nobody will read, and keeps the answer.
+    func answerSent(_ id: Int32) {
+        guard let session, nghttp2_session_get_stream_remote_close(session, id) == 0 else { return }
+        nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), id, NGHTTP2_NO_ERROR.rawValue)
     }
 
     /// The data provider: copies the next part of the stream's response body into

@@ -40,6 +40,13 @@ final class HTTP2Connection: ChannelDuplexHandler {
     /// Streams whose request completed during the current `mem_recv`; dispatched after it
     /// returns, never from inside it.
     var completed: [Int32] = []
+    /// Request body bytes held by this connection's streams and running calls
+    /// (``NGHTTP2ServerConfiguration/maxBufferedRequestBytesPerConnection``).
+    var bufferedRequestBytes = 0
+    /// Calls dispatched and not yet answered: each will release its body when it answers.
+    var runningCalls = 0
+    /// Stream-level flow-control credit held back while over the budget, by stream.
+    var withheldCredit: [Int32: Int] = [:]
     var gracefulClose = GracefulClose.none
     /// The PING ACK ending the shutdown notice arrived during `mem_recv`.
     var finalGoawayDue = false
@@ -53,6 +60,8 @@ final class HTTP2Connection: ChannelDuplexHandler {
     var ageTimer: Scheduled<Void>?
     var graceTimer: Scheduled<Void>?
     var finalGoawayTimer: Scheduled<Void>?
+    /// Closes the connection if the socket stays unwritable for the write-stall timeout.
+    var writeStallTimer: Scheduled<Void>?
 
     init(dispatcher: RPCDispatcher, configuration: NGHTTP2ServerConfiguration, readsPeerCertificate: Bool = false, connections: ConnectionSet, logger: Logger) {
         self.dispatcher = dispatcher
@@ -136,11 +145,15 @@ final class HTTP2Connection: ChannelDuplexHandler {
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
+            writeStallTimer?.cancel()
+            writeStallTimer = nil
             flushOutput()
             if readPending {
                 readPending = false
                 context.read()
             }
+        } else {
+            armWriteStallTimer()
         }
         context.fireChannelWritabilityChanged()
     }
@@ -166,6 +179,12 @@ final class HTTP2Connection: ChannelDuplexHandler {
         for stream in streams.values { stream.task?.cancel() }
         streams.removeAll()
         completed.removeAll()
+        connections.bufferedRequestBytesChanged(by: -bufferedRequestBytes)
+        bufferedRequestBytes = 0
+        runningCalls = 0
+        withheldCredit.removeAll()
+        writeStallTimer?.cancel()
+        writeStallTimer = nil
         idleTimer?.cancel()
         handshakeTimer?.cancel()
         handshakeTimer = nil

@@ -17,6 +17,11 @@ final class RequestStream {
     var bodyTooLarge = false
     /// The call went to the dispatcher (at END_STREAM, or when the body passed the cap).
     var dispatched = false
+    /// Body bytes of this stream counted in the connection's buffered request bytes: the
+    /// body while it arrives, then while its call runs.
+    var bufferedBytes = 0
+    /// The call was dispatched and has not answered yet.
+    var running = false
     /// The dispatcher's task, cancelled when the stream closes before it answers.
     var task: Task<Void, Never>?
     /// What the data provider still has to send.

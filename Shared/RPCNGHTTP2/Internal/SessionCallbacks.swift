@@ -29,6 +29,13 @@ enum SessionCallbacks {
             HTTP2Connection.from(userData).receiveFrame(type: frame.pointee.hd.type, flags: frame.pointee.hd.flags, streamID: frame.pointee.hd.stream_id)
             return 0
         }
+        nghttp2_session_callbacks_set_on_frame_send_callback(callbacks) { _, frame, userData in
+            guard let frame, frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0,
+                  [UInt8(NGHTTP2_HEADERS.rawValue), UInt8(NGHTTP2_DATA.rawValue)].contains(frame.pointee.hd.type)
+            else { return 0 }
+            HTTP2Connection.from(userData).answerSent(frame.pointee.hd.stream_id)
+            return 0
+        }
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks) { _, streamID, _, userData in
             HTTP2Connection.from(userData).streamClosed(streamID)
             return 0

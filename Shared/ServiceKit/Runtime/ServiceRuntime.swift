@@ -149,10 +149,13 @@ public struct ServiceRuntime: Sendable {
                 limits: settings.connectionLimits, connections: connections, logger: logger, onServerRunning: rpcRunning)
         case .nghttp2:
             // Its own shutdown waits for its connections; `connections` stays empty.
+            var engine = NGHTTP2ServerConfiguration(limits: settings.connectionLimits, server: rpcConfiguration)
+            engine.maxConnections = settings.rpcMaxConnections
+            engine.maxBufferedRequestBytesPerConnection = settings.rpcMaxBufferedRequestBytesPerConnection
+            engine.writeStallTimeout = settings.rpcWriteStallTimeout
             listener = NGHTTP2Server(
                 dispatcher: dispatcher, host: settings.rpcHost, port: settings.rpcPort, tls: settings.rpcTLS,
-                configuration: NGHTTP2ServerConfiguration(limits: settings.connectionLimits, server: rpcConfiguration),
-                logger: logger, onServerRunning: rpcRunning)
+                configuration: engine, logger: logger, onServerRunning: rpcRunning)
         }
         let ops = OpsServer.application(
             host: settings.opsHost, port: settings.opsPort, readiness: readiness, registry: ProcessBootstrap.registry, logger: logger

@@ -32,6 +32,17 @@ public struct ServiceSettings: Sendable {
     /// `rpc.idleTimeoutSeconds` (default 300), `rpc.maxConnectionAgeSeconds` (default none),
     /// `rpc.gracefulCloseSeconds` (default 10).
     public var connectionLimits: RPCConnectionLimits
+    /// `rpc.maxConnections` (RPC_MAX_CONNECTIONS, default 4096): client connections the RPC
+    /// listener holds at once; one more is closed at accept. The nghttp2 engine's limit.
+    public var rpcMaxConnections: Int
+    /// `rpc.maxBufferedRequestBytesPerConnection` (RPC_MAX_BUFFERED_REQUEST_BYTES_PER_CONNECTION,
+    /// default 8388608): request body bytes one connection may hold before its streams' flow
+    /// control windows stop reopening. The nghttp2 engine's limit.
+    public var rpcMaxBufferedRequestBytesPerConnection: Int
+    /// `rpc.writeStallTimeoutSeconds` (RPC_WRITE_STALL_TIMEOUT_SECONDS, default 30): a
+    /// connection whose client has not read its output for this long is closed. The nghttp2
+    /// engine's limit.
+    public var rpcWriteStallTimeout: Duration
     /// `ops.host` (OPS_HOST, default `127.0.0.1`) and `ops.port` (OPS_PORT, default RPC port
     /// + 1000; 0: any free port): `/healthz`, `/readyz`, `/metrics` over HTTP/1.1.
     public var opsHost: String
@@ -106,6 +117,10 @@ public struct ServiceSettings: Sendable {
             idleTimeout: .seconds(try reader.int("rpc.idleTimeoutSeconds") ?? 300),
             maxAge: try reader.int("rpc.maxConnectionAgeSeconds").map { .seconds($0) },
             gracefulCloseTimeout: .seconds(try reader.int("rpc.gracefulCloseSeconds") ?? 10))
+        rpcMaxConnections = try reader.int("rpc.maxConnections") ?? 4096
+        rpcMaxBufferedRequestBytesPerConnection = try reader.int("rpc.maxBufferedRequestBytesPerConnection") ?? 8 << 20
+        let writeStallSeconds = try reader.int("rpc.writeStallTimeoutSeconds") ?? 30
+        rpcWriteStallTimeout = .seconds(writeStallSeconds)
         opsHost = reader.string("ops.host") ?? "127.0.0.1"
         opsPort = try reader.int("ops.port") ?? (rpcPort == 0 ? 0 : rpcPort + 1000)
         dataDirectory = reader.string("data.dir") ?? "./data"
@@ -130,6 +145,11 @@ public struct ServiceSettings: Sendable {
             throw SettingsError("\(key) must be 0…65535")
         }
         guard rpcServer.maxRequestBodyBytes > 0 else { throw SettingsError("rpc.maxBodyBytes must be positive") }
+        guard rpcMaxConnections > 0 else { throw SettingsError("rpc.maxConnections must be positive") }
+        guard rpcMaxBufferedRequestBytesPerConnection >= 64 << 10 else {
+            throw SettingsError("rpc.maxBufferedRequestBytesPerConnection must be at least 65536")
+        }
+        guard writeStallSeconds > 0 else { throw SettingsError("rpc.writeStallTimeoutSeconds must be positive") }
     }
 }
 

@@ -40,18 +40,38 @@ enum RawHTTP2 {
         return bytes
     }
 
-    /// The frames in `bytes` (type, flags, stream id), ignoring an incomplete tail.
-    static func frames(in bytes: [UInt8]) -> [(type: UInt8, flags: UInt8, stream: UInt32)] {
-        var frames: [(UInt8, UInt8, UInt32)] = []
+    /// The frames in `bytes` (type, flags, stream id, payload), ignoring an incomplete tail.
+    static func frames(in bytes: [UInt8]) -> [(type: UInt8, flags: UInt8, stream: UInt32, payload: ArraySlice<UInt8>)] {
+        var frames: [(UInt8, UInt8, UInt32, ArraySlice<UInt8>)] = []
         var offset = 0
         while offset + 9 <= bytes.count {
             let length = Int(bytes[offset]) << 16 | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2])
-            let stream = UInt32(bytes[offset + 5] & 0x7f) << 24 | UInt32(bytes[offset + 6]) << 16 | UInt32(bytes[offset + 7]) << 8 | UInt32(bytes[offset + 8])
             guard offset + 9 + length <= bytes.count else { break }
-            frames.append((bytes[offset + 3], bytes[offset + 4], stream))
+            frames.append((bytes[offset + 3], bytes[offset + 4], uint32(bytes[(offset + 5)...]) & 0x7fff_ffff, bytes[(offset + 9)..<(offset + 9 + length)]))
             offset += 9 + length
         }
         return frames
+    }
+
+    /// The big-endian 32-bit integer at the start of `bytes` (a stream id, an error code).
+    static func uint32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        bytes.prefix(4).reduce(0) { $0 << 8 | UInt32($1) }
+    }
+
+    /// SETTINGS with SETTINGS_INITIAL_WINDOW_SIZE at its maximum and a connection
+    /// WINDOW_UPDATE to the same: the server may send as much as it likes.
+    static let widestWindows = frame(type: 4, flags: 0, stream: 0, payload: [0x00, 0x04, 0x7f, 0xff, 0xff, 0xff])
+        + frame(type: 8, flags: 0, stream: 0, payload: [0x7f, 0xff, 0x00, 0x00])
+
+    /// Connects with a tiny receive buffer, writes `bytes` and never reads: a client that
+    /// stopped reading. The caller closes the channel.
+    static func connectWithoutReading(port: Int, _ bytes: [UInt8]) async throws -> any Channel {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.autoRead, value: false)
+            .channelOption(.socketOption(.so_rcvbuf), value: 4096)
+            .connect(host: "127.0.0.1", port: port).get()
+        try await channel.writeAndFlush(ByteBuffer(bytes: bytes))
+        return channel
     }
 
     /// Connects, writes `bytes`, then reads until the server closes or `until` says the
