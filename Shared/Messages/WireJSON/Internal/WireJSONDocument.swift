@@ -1,0 +1,244 @@
+/// A JSON text parsed once into a flat array of tokens, in document order, so decoding can
+/// walk it without building dictionaries or boxing values (after swift-foundation's `JSONMap`).
+///
+/// The scanner is deliberately stricter than Foundation: it accepts only RFC 8259 JSON in
+/// UTF-8 without a byte-order mark, object keys of printable ASCII without escapes, and
+/// nesting up to ``maximumDepth``. Anything else makes it give up, and the caller lets
+/// Foundation decide (Foundation is more lenient in places, e.g. trailing commas).
+struct WireJSONDocument {
+    enum Kind: UInt8 {
+        case null, `true`, `false`, number, string, array, object
+    }
+
+    struct Token {
+        var kind: Kind
+        /// Strings: contains a backslash escape. Numbers: has a fraction or an exponent.
+        var escapedOrFractional: Bool
+        /// Strings: contains a byte ≥ 0x80. Numbers: negative.
+        var nonASCIIOrNegative: Bool
+        /// Scalars: the first byte (inside the quotes for strings). Containers: element count.
+        var start: Int32
+        /// Scalars: one past the last byte. Containers: the index of the token after the
+        /// container's last descendant.
+        var end: Int32
+    }
+
+    /// Containers nested deeper than this are left to Foundation (whose limit is 512).
+    static let maximumDepth = 128
+
+    let bytes: UnsafeRawBufferPointer
+    private(set) var tokens: [Token] = []
+
+    /// Nil when the text is not JSON this scanner accepts.
+    init?(bytes: UnsafeRawBufferPointer) {
+        guard bytes.count < Int(Int32.max) else { return nil }
+        self.bytes = bytes
+        var reserved: [Token] = []
+        reserved.reserveCapacity(bytes.count / 6 + 4)
+        var scanner = Scanner(base: bytes, tokens: reserved)
+        guard scanner.document() else { return nil }
+        tokens = scanner.tokens
+    }
+
+    /// The index of the token after the value at `index` and all it contains.
+    @inline(__always)
+    func next(after index: Int) -> Int {
+        let token = tokens[index]
+        return token.kind == .array || token.kind == .object ? Int(token.end) : index + 1
+    }
+
+    @inline(__always)
+    func slice(_ token: Token) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: bytes[Int(token.start)..<Int(token.end)])
+    }
+}
+
+private struct Scanner {
+    let base: UnsafeRawBufferPointer
+    var tokens: [WireJSONDocument.Token]
+    var position = 0
+
+    init(base: UnsafeRawBufferPointer, tokens: [WireJSONDocument.Token]) {
+        self.base = base
+        self.tokens = tokens
+    }
+
+    @inline(__always) private var atEnd: Bool { position >= base.count }
+    @inline(__always) private var byte: UInt8 { base[position] }
+
+    mutating func document() -> Bool {
+        skipWhitespace()
+        guard value(depth: 0) else { return false }
+        skipWhitespace()
+        return atEnd
+    }
+
+    private mutating func skipWhitespace() {
+        while !atEnd {
+            switch byte {
+            case 0x20, 0x0A, 0x0D, 0x09: position += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func value(depth: Int) -> Bool {
+        guard !atEnd else { return false }
+        switch byte {
+        case UInt8(ascii: "{"): return object(depth: depth + 1)
+        case UInt8(ascii: "["): return array(depth: depth + 1)
+        case UInt8(ascii: "\""): return string(key: false)
+        case UInt8(ascii: "t"): return literal("true", .true)
+        case UInt8(ascii: "f"): return literal("false", .false)
+        case UInt8(ascii: "n"): return literal("null", .null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return number()
+        default: return false
+        }
+    }
+
+    private mutating func literal(_ text: StaticString, _ kind: WireJSONDocument.Kind) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard base.count - position >= count else { return false }
+        for i in 0..<count where base[position + i] != text.utf8Start[i] { return false }
+        tokens.append(.init(kind: kind, escapedOrFractional: false, nonASCIIOrNegative: false, start: Int32(position), end: Int32(position + count)))
+        position += count
+        return true
+    }
+
+    private mutating func object(depth: Int) -> Bool {
+        guard depth <= WireJSONDocument.maximumDepth else { return false }
+        let index = tokens.count
+        tokens.append(.init(kind: .object, escapedOrFractional: false, nonASCIIOrNegative: false, start: 0, end: 0))
+        position += 1
+        skipWhitespace()
+        var count: Int32 = 0
+        if !atEnd, byte == UInt8(ascii: "}") {
+            position += 1
+        } else {
+            while true {
+                guard !atEnd, byte == UInt8(ascii: "\""), string(key: true) else { return false }
+                skipWhitespace()
+                guard !atEnd, byte == UInt8(ascii: ":") else { return false }
+                position += 1
+                skipWhitespace()
+                guard value(depth: depth) else { return false }
+                count += 1
+                skipWhitespace()
+                guard !atEnd else { return false }
+                if byte == UInt8(ascii: ",") {
+                    position += 1
+                    skipWhitespace()
+                } else if byte == UInt8(ascii: "}") {
+                    position += 1
+                    break
+                } else {
+                    return false
+                }
+            }
+        }
+        tokens[index].start = count
+        tokens[index].end = Int32(tokens.count)
+        return true
+    }
+
+    private mutating func array(depth: Int) -> Bool {
+        guard depth <= WireJSONDocument.maximumDepth else { return false }
+        let index = tokens.count
+        tokens.append(.init(kind: .array, escapedOrFractional: false, nonASCIIOrNegative: false, start: 0, end: 0))
+        position += 1
+        skipWhitespace()
+        var count: Int32 = 0
+        if !atEnd, byte == UInt8(ascii: "]") {
+            position += 1
+        } else {
+            while true {
+                guard value(depth: depth) else { return false }
+                count += 1
+                skipWhitespace()
+                guard !atEnd else { return false }
+                if byte == UInt8(ascii: ",") {
+                    position += 1
+                    skipWhitespace()
+                } else if byte == UInt8(ascii: "]") {
+                    position += 1
+                    break
+                } else {
+                    return false
+                }
+            }
+        }
+        tokens[index].start = count
+        tokens[index].end = Int32(tokens.count)
+        return true
+    }
+
+    /// A string; as an object key it must be printable ASCII without escapes, because
+    /// Foundation matches keys as Swift `String`s (canonical equivalence: `"\u212A"` finds
+    /// the key `K`), which only plain ASCII bytes are guaranteed to agree with.
+    private mutating func string(key: Bool) -> Bool {
+        position += 1
+        let start = position
+        var escaped = false
+        var nonASCII = false
+        while true {
+            guard !atEnd else { return false }
+            let b = byte
+            if b == UInt8(ascii: "\"") { break }
+            if b < 0x20 { return false }
+            if b >= 0x80 {
+                if key { return false }
+                nonASCII = true
+            } else if b == UInt8(ascii: "\\") {
+                if key { return false }
+                escaped = true
+                position += 1
+                guard !atEnd else { return false }
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                     UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    break
+                case UInt8(ascii: "u"):
+                    guard base.count - position > 4 else { return false }
+                    for i in 1...4 where WireJSONText.hexValue(base[position + i]) == nil { return false }
+                    position += 4
+                default:
+                    return false
+                }
+            }
+            position += 1
+        }
+        tokens.append(.init(kind: .string, escapedOrFractional: escaped, nonASCIIOrNegative: nonASCII, start: Int32(start), end: Int32(position)))
+        position += 1
+        return true
+    }
+
+    /// RFC 8259: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    private mutating func number() -> Bool {
+        let start = position
+        let negative = byte == UInt8(ascii: "-")
+        if negative { position += 1 }
+        guard digits() else { return false }
+        let integerDigits = position - start - (negative ? 1 : 0)
+        if integerDigits > 1, base[start + (negative ? 1 : 0)] == UInt8(ascii: "0") { return false }
+        var fractional = false
+        if !atEnd, byte == UInt8(ascii: ".") {
+            position += 1
+            guard digits() else { return false }
+            fractional = true
+        }
+        if !atEnd, byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+            position += 1
+            if !atEnd, byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") { position += 1 }
+            guard digits() else { return false }
+            fractional = true
+        }
+        tokens.append(.init(kind: .number, escapedOrFractional: fractional, nonASCIIOrNegative: negative, start: Int32(start), end: Int32(position)))
+        return true
+    }
+
+    private mutating func digits() -> Bool {
+        let start = position
+        while !atEnd, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") { position += 1 }
+        return position > start
+    }
+}
