@@ -54,7 +54,7 @@ final class WireJSONDecoderImpl: Decoder, SingleValueDecodingContainer {
 
     func keyedContainer<Key: CodingKey>(keyedBy type: Key.Type, at index: Int, depth: Int) throws -> KeyedDecodingContainer<Key> {
         guard document.tokens[index].kind == .object else { throw mismatch([String: Any].self, at: index) }
-        return KeyedDecodingContainer(WireJSONKeyedDecoding<Key>(impl: self, object: index, depth: depth))
+        return KeyedDecodingContainer(try WireJSONKeyedDecoding<Key>(impl: self, object: index, depth: depth))
     }
 
     func unkeyedContainer(at index: Int, depth: Int) throws -> any UnkeyedDecodingContainer {

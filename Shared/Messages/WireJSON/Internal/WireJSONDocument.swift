@@ -2,8 +2,7 @@
 /// walk it without building dictionaries or boxing values (after swift-foundation's `JSONMap`).
 ///
 /// The scanner is deliberately stricter than Foundation: it accepts only RFC 8259 JSON in
-/// UTF-8 without a byte-order mark, object keys of printable ASCII without escapes, and
-/// nesting up to ``maximumDepth``. Anything else makes it give up, and the caller lets
+/// UTF-8 without a byte-order mark, nesting up to ``maximumDepth``. Anything else makes it give up, and the caller lets
 /// Foundation decide (Foundation is more lenient in places, e.g. trailing commas).
 struct WireJSONDocument {
     enum Kind: UInt8 {
@@ -13,6 +12,7 @@ struct WireJSONDocument {
     struct Token {
         var kind: Kind
         /// Strings: contains a backslash escape. Numbers: has a fraction or an exponent.
+        /// Objects: a member name has an escape or a byte ≥ 0x80.
         var escapedOrFractional: Bool
         /// Strings: contains a byte ≥ 0x80. Numbers: negative.
         var nonASCIIOrNegative: Bool
@@ -87,7 +87,7 @@ private struct Scanner {
         switch byte {
         case UInt8(ascii: "{"): return object(depth: depth + 1)
         case UInt8(ascii: "["): return array(depth: depth + 1)
-        case UInt8(ascii: "\""): return string(key: false)
+        case UInt8(ascii: "\""): return string()
         case UInt8(ascii: "t"): return literal("true", .true)
         case UInt8(ascii: "f"): return literal("false", .false)
         case UInt8(ascii: "n"): return literal("null", .null)
@@ -112,11 +112,13 @@ private struct Scanner {
         position += 1
         skipWhitespace()
         var count: Int32 = 0
+        var plainNames = true
         if !atEnd, byte == UInt8(ascii: "}") {
             position += 1
         } else {
             while true {
-                guard !atEnd, byte == UInt8(ascii: "\""), string(key: true) else { return false }
+                guard !atEnd, byte == UInt8(ascii: "\""), string() else { return false }
+                if tokens[tokens.count - 1].escapedOrFractional || tokens[tokens.count - 1].nonASCIIOrNegative { plainNames = false }
                 skipWhitespace()
                 guard !atEnd, byte == UInt8(ascii: ":") else { return false }
                 position += 1
@@ -138,6 +140,7 @@ private struct Scanner {
         }
         tokens[index].start = count
         tokens[index].end = Int32(tokens.count)
+        tokens[index].escapedOrFractional = !plainNames
         return true
     }
 
@@ -172,10 +175,8 @@ private struct Scanner {
         return true
     }
 
-    /// A string; as an object key it must be printable ASCII without escapes, because
-    /// Foundation matches keys as Swift `String`s (canonical equivalence: `"\u212A"` finds
-    /// the key `K`), which only plain ASCII bytes are guaranteed to agree with.
-    private mutating func string(key: Bool) -> Bool {
+    /// A string; its escapes are checked for form here, its UTF-8 and surrogates when it is decoded.
+    private mutating func string() -> Bool {
         position += 1
         let start = position
         var escaped = false
@@ -186,10 +187,8 @@ private struct Scanner {
             if b == UInt8(ascii: "\"") { break }
             if b < 0x20 { return false }
             if b >= 0x80 {
-                if key { return false }
                 nonASCII = true
             } else if b == UInt8(ascii: "\\") {
-                if key { return false }
                 escaped = true
                 position += 1
                 guard !atEnd else { return false }

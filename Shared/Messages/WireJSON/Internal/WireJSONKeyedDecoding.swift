@@ -1,22 +1,43 @@
 import Foundation
 
-/// An object's members, found by comparing the key's UTF-8 with the member names in place
-/// (the scanner admits only plain ASCII names). The first of duplicate names wins, as in
-/// Foundation.
+/// An object's members, found by comparing the key's UTF-8 with the member names in place.
+/// The first of duplicate names wins, as in Foundation. Where a name has escapes or non-ASCII
+/// text, names are compared as Foundation compares them, as `String`s, so canonically
+/// equivalent spellings match (`"\u212A"`, KELVIN SIGN, is the key `K`).
 struct WireJSONKeyedDecoding<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let impl: WireJSONDecoderImpl
     let object: Int
     let depth: Int
+    private let plainNames: Bool
+
+    /// Foundation reads every member name of an object it opens; a name it would refuse
+    /// (invalid UTF-8, a lone surrogate) is left to it.
+    init(impl: WireJSONDecoderImpl, object: Int, depth: Int) throws {
+        self.impl = impl
+        self.object = object
+        self.depth = depth
+        self.plainNames = !impl.document.tokens[object].escapedOrFractional
+        if !plainNames {
+            var member = object + 1
+            while member < Int(impl.document.tokens[object].end) {
+                guard name(member) != nil else { throw impl.fallBack() }
+                member = impl.document.next(after: member + 1)
+            }
+        }
+    }
 
     var codingPath: [any CodingKey] { Array(impl.path.prefix(depth)) }
+
+    private func name(_ member: Int) -> String? {
+        let token = impl.document.tokens[member]
+        return WireJSONText.string(impl.document.slice(token), escaped: token.escapedOrFractional, nonASCII: token.nonASCIIOrNegative)
+    }
 
     var allKeys: [Key] {
         var names: [String] = []
         var member = object + 1
-        let end = Int(impl.document.tokens[object].end)
-        while member < end {
-            let name = String(decoding: impl.document.slice(impl.document.tokens[member]), as: UTF8.self)
-            if !names.contains(name) { names.append(name) }
+        while member < Int(impl.document.tokens[object].end) {
+            if let name = name(member), !names.contains(name) { names.append(name) }
             member = impl.document.next(after: member + 1)
         }
         return names.compactMap { Key(stringValue: $0) }
@@ -24,21 +45,32 @@ struct WireJSONKeyedDecoding<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     /// The token index of the value named `key`, or nil.
     func find(_ key: Key) -> Int? {
-        var name = key.stringValue
-        return name.withUTF8 { wanted -> Int? in
-            let document = impl.document
-            var member = object + 1
-            let end = Int(document.tokens[object].end)
-            while member < end {
-                let token = document.tokens[member]
-                if Int(token.end - token.start) == wanted.count,
-                   wanted.count == 0 || memcmp(document.bytes.baseAddress! + Int(token.start), wanted.baseAddress!, wanted.count) == 0 {
-                    return member + 1
+        var wanted = key.stringValue
+        let document = impl.document
+        let end = Int(document.tokens[object].end)
+        if plainNames {
+            // A byte-equal name is the first `String`-equal one too: ASCII text equals only
+            // itself. A miss is final unless the key itself is not ASCII.
+            let found = wanted.withUTF8 { bytes -> Int?? in
+                var member = object + 1
+                while member < end {
+                    let token = document.tokens[member]
+                    if Int(token.end - token.start) == bytes.count,
+                       bytes.count == 0 || memcmp(document.bytes.baseAddress! + Int(token.start), bytes.baseAddress!, bytes.count) == 0 {
+                        return .some(member + 1)
+                    }
+                    member = document.next(after: member + 1)
                 }
-                member = document.next(after: member + 1)
+                return bytes.allSatisfy { $0 < 0x80 } ? .some(nil) : nil
             }
-            return nil
+            if let found { return found }
         }
+        var member = object + 1
+        while member < end {
+            if name(member) == wanted { return member + 1 }
+            member = document.next(after: member + 1)
+        }
+        return nil
     }
 
     private func value(_ key: Key) throws -> Int {
@@ -56,7 +88,12 @@ struct WireJSONKeyedDecoding<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func contains(_ key: Key) -> Bool { find(key) != nil }
-    func decodeNil(forKey key: Key) throws -> Bool { impl.document.tokens[try value(key)].kind == .null }
+
+    /// A missing key is left to Foundation: its answer there is not the point of the API.
+    func decodeNil(forKey key: Key) throws -> Bool {
+        guard let index = find(key) else { throw impl.fallBack() }
+        return impl.document.tokens[index].kind == .null
+    }
 
     func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try impl.decodeBool(at: value(key)) }
     func decode(_ type: String.Type, forKey key: Key) throws -> String { try impl.decodeString(at: value(key)) }
