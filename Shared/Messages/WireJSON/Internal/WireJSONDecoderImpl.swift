@@ -118,6 +118,16 @@ final class WireJSONDecoderImpl: Decoder, SingleValueDecodingContainer {
         if T.self == Data.self || T.self == URL.self || T.self == Decimal.self || T.self == Float.self {
             throw fallBack()
         }
+        // Elements of arrays and dictionaries arrive here generically; skip the detour
+        // through `T(from:)` and a single-value container for the common scalars.
+        if T.self == String.self { return unsafeBitCast(try decodeString(at: index), to: T.self) }
+        if T.self == Int.self { return unsafeBitCast(try decodeInteger(Int.self, at: index), to: T.self) }
+        if T.self == Int64.self { return unsafeBitCast(try decodeInteger(Int64.self, at: index), to: T.self) }
+        if T.self == Bool.self { return unsafeBitCast(try decodeBool(at: index), to: T.self) }
+        // And arrays of them without `Array.init(from:)`'s unspecialised generic loop.
+        if T.self == [String].self { return unsafeBitCast(try decodeArray(at: index, decodeString), to: T.self) }
+        if T.self == [Int].self { return unsafeBitCast(try decodeArray(at: index) { try decodeInteger(Int.self, at: $0) }, to: T.self) }
+        if T.self == [Int64].self { return unsafeBitCast(try decodeArray(at: index) { try decodeInteger(Int64.self, at: $0) }, to: T.self) }
         let saved = current
         current = index
         if let key { path.append(key) }
@@ -126,6 +136,19 @@ final class WireJSONDecoderImpl: Decoder, SingleValueDecodingContainer {
             if key != nil { path.removeLast() }
         }
         return try T(from: self)
+    }
+
+    private func decodeArray<Element>(at index: Int, _ element: (Int) throws -> Element) throws -> [Element] {
+        let token = document.tokens[index]
+        guard token.kind == .array else { throw mismatch([Element].self, at: index) }
+        var elements: [Element] = []
+        elements.reserveCapacity(Int(token.start))
+        var position = index + 1
+        while position < Int(token.end) {
+            elements.append(try element(position))
+            position = document.next(after: position)
+        }
+        return elements
     }
 
     // MARK: SingleValueDecodingContainer

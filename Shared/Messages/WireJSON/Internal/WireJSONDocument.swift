@@ -54,16 +54,19 @@ struct WireJSONDocument {
 }
 
 private struct Scanner {
-    let base: UnsafeRawBufferPointer
+    let base: UnsafePointer<UInt8>
+    let count: Int
     var tokens: [WireJSONDocument.Token]
     var position = 0
 
     init(base: UnsafeRawBufferPointer, tokens: [WireJSONDocument.Token]) {
-        self.base = base
+        // An empty buffer may have no address; any non-null pointer serves, nothing is read.
+        self.base = UnsafePointer(base.baseAddress?.assumingMemoryBound(to: UInt8.self)) ?? UnsafePointer(bitPattern: 1)!
+        self.count = base.count
         self.tokens = tokens
     }
 
-    @inline(__always) private var atEnd: Bool { position >= base.count }
+    @inline(__always) private var atEnd: Bool { position >= count }
     @inline(__always) private var byte: UInt8 { base[position] }
 
     mutating func document() -> Bool {
@@ -98,7 +101,7 @@ private struct Scanner {
 
     private mutating func literal(_ text: StaticString, _ kind: WireJSONDocument.Kind) -> Bool {
         let count = text.utf8CodeUnitCount
-        guard base.count - position >= count else { return false }
+        guard self.count - position >= count else { return false }
         for i in 0..<count where base[position + i] != text.utf8Start[i] { return false }
         tokens.append(.init(kind: kind, escapedOrFractional: false, nonASCIIOrNegative: false, start: Int32(position), end: Int32(position + count)))
         position += count
@@ -177,37 +180,46 @@ private struct Scanner {
 
     /// A string; its escapes are checked for form here, its UTF-8 and surrogates when it is decoded.
     private mutating func string() -> Bool {
-        position += 1
-        let start = position
+        let base = self.base
+        let count = self.count
+        let start = position + 1
+        var i = start
         var escaped = false
         var nonASCII = false
+        var high: UInt64 = 0
         while true {
-            guard !atEnd else { return false }
-            let b = byte
+            while i + 8 <= count {
+                let word = WireJSONText.load8(base, i)
+                if WireJSONText.needsAttention(word) { break }
+                high |= word
+                i += 8
+            }
+            guard i < count else { return false }
+            let b = base[i]
             if b == UInt8(ascii: "\"") { break }
-            if b < 0x20 { return false }
-            if b >= 0x80 {
-                nonASCII = true
-            } else if b == UInt8(ascii: "\\") {
+            if b == UInt8(ascii: "\\") {
                 escaped = true
-                position += 1
-                guard !atEnd else { return false }
-                switch byte {
+                guard i + 1 < count else { return false }
+                switch base[i + 1] {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
                      UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    break
+                    i += 2
                 case UInt8(ascii: "u"):
-                    guard base.count - position > 4 else { return false }
-                    for i in 1...4 where WireJSONText.hexValue(base[position + i]) == nil { return false }
-                    position += 4
+                    guard count - i > 5 else { return false }
+                    for j in i + 2...i + 5 where WireJSONText.hexValue(base[j]) == nil { return false }
+                    i += 6
                 default:
                     return false
                 }
+                continue
             }
-            position += 1
+            if b < 0x20 { return false }
+            if b >= 0x80 { nonASCII = true }
+            i += 1
         }
-        tokens.append(.init(kind: .string, escapedOrFractional: escaped, nonASCIIOrNegative: nonASCII, start: Int32(start), end: Int32(position)))
-        position += 1
+        if high & 0x8080_8080_8080_8080 != 0 { nonASCII = true }
+        tokens.append(.init(kind: .string, escapedOrFractional: escaped, nonASCIIOrNegative: nonASCII, start: Int32(start), end: Int32(i)))
+        position = i + 1
         return true
     }
 

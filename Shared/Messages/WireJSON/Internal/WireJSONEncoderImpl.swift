@@ -17,16 +17,23 @@ final class WireJSONEncoderImpl: Encoder, SingleValueEncodingContainer {
         let keyed: Bool
         /// The offset of the `{` or `[`.
         let start: Int
-        /// Where this frame's names and member offsets begin in `names`/`memberStarts`.
+        /// Where this frame's members begin in `members`.
         let base: Int
         var count = 0
         var sorted = true
+        /// Some name is not plain ASCII: names that differ in bytes may still be equal
+        /// `String`s (canonical equivalence), which Foundation's dictionary merges.
+        var special = false
     }
 
     private struct Member {
-        let name: String
         /// The offset of the name's opening quote.
         let start: Int
+        /// The offset after the name's closing quote.
+        let nameEnd: Int
+        /// The name where it is not plain ASCII without escapes; plain names are compared
+        /// in the output bytes, where they stand exactly as they are.
+        let special: String?
     }
 
     // Unchecked: dynamic exclusivity checks on these were a third of the encoder's time,
@@ -53,7 +60,7 @@ final class WireJSONEncoderImpl: Encoder, SingleValueEncodingContainer {
     /// The path to the current member or element of each of the outermost `depth` frames.
     func codingPath(depth: Int) -> [any CodingKey] {
         frames.prefix(depth).map { frame -> any CodingKey in
-            frame.keyed ? WireJSONNameKey(members[frame.base + frame.count - 1].name) : WireJSONIndexKey(frame.count - 1)
+            frame.keyed ? WireJSONNameKey(name(members[frame.base + frame.count - 1])) : WireJSONIndexKey(frame.count - 1)
         }
     }
 
@@ -116,20 +123,36 @@ final class WireJSONEncoderImpl: Encoder, SingleValueEncodingContainer {
     /// Writes `,"name":` into keyed `frame`.
     func beginMember(_ frame: Int, name: String) throws {
         let index = try resume(frame)
-        if frames[index].count > 0 {
-            bytes.append(UInt8(ascii: ","))
-            if frames[index].sorted, !WireJSONText.utf8Precedes(members[members.count - 1].name, name) {
-                frames[index].sorted = false
-            }
-        }
-        frames[index].count += 1
-        members.append(Member(name: name, start: bytes.count))
-        if !WireJSONText.appendString(name, to: &bytes) {
-            // Names that differ in bytes may still be equal `String`s (canonical
-            // equivalence), which Foundation's dictionary merges; the sort checks for those.
+        if frames[index].count > 0 { bytes.append(UInt8(ascii: ",")) }
+        let start = bytes.count
+        let plain = WireJSONText.appendString(name, to: &bytes)
+        let member = Member(start: start, nameEnd: bytes.count, special: plain ? nil : name)
+        bytes.append(UInt8(ascii: ":"))
+        if !plain { frames[index].special = true }
+        if frames[index].count > 0, frames[index].sorted, !precedes(members[members.count - 1], member) {
             frames[index].sorted = false
         }
-        bytes.append(UInt8(ascii: ":"))
+        frames[index].count += 1
+        members.append(member)
+    }
+
+    private func name(_ member: Member) -> String {
+        member.special ?? String(decoding: bytes[member.start + 1..<member.nameEnd - 1], as: UTF8.self)
+    }
+
+    /// Foundation's `.sortedKeys` order on Linux: the names' UTF-8 bytes, lexicographically.
+    private func precedes(_ a: Member, _ b: Member) -> Bool {
+        guard a.special == nil, b.special == nil else { return WireJSONText.utf8Precedes(name(a), name(b)) }
+        return bytes.withUnsafeBufferPointer { buffer in
+            let lengthA = a.nameEnd - a.start - 2
+            let lengthB = b.nameEnd - b.start - 2
+            let common = min(lengthA, lengthB)
+            if common > 0 {
+                let order = memcmp(buffer.baseAddress! + a.start + 1, buffer.baseAddress! + b.start + 1, common)
+                if order != 0 { return order < 0 }
+            }
+            return lengthA < lengthB
+        }
     }
 
     /// Writes `,` if needed into unkeyed `frame`.
@@ -154,29 +177,42 @@ final class WireJSONEncoderImpl: Encoder, SingleValueEncodingContainer {
 
     /// Rewrites the members `"name":value` of `frame` in the order of their names' bytes.
     private func sortMembers(_ frame: Frame) throws {
-        let range = frame.base..<frame.base + frame.count
-        let order = range.sorted { WireJSONText.utf8Precedes(members[$0].name, members[$1].name) }
-        for (i, a) in order.enumerated() {
-            for b in order[(i + 1)...] where members[a].name == members[b].name {
-                // Foundation keeps the last value of a repeated name; not worth imitating.
-                throw Unsupported()
-            }
-        }
         let offset = frame.start + 1
         let end = bytes.count
         let copy = Array(bytes[offset..<end])
-        var out = offset
-        bytes.withUnsafeMutableBufferPointer { target in
-            copy.withUnsafeBufferPointer { source in
-                for (position, member) in order.enumerated() {
-                    if position > 0 {
-                        target[out] = UInt8(ascii: ",")
-                        out += 1
+        try withUnsafeTemporaryAllocation(of: Int.self, capacity: frame.count) { order in
+            // Insertion sort: objects have a handful of members, and it allocates nothing.
+            for i in 0..<frame.count {
+                var j = i
+                while j > 0, precedes(members[frame.base + i], members[frame.base + order[j - 1]]) {
+                    order[j] = order[j - 1]
+                    j -= 1
+                }
+                order[j] = i
+            }
+            for i in 1..<max(frame.count, 1) where !precedes(members[frame.base + order[i - 1]], members[frame.base + order[i]]) {
+                // Foundation keeps the last value of a repeated name; not worth imitating.
+                throw Unsupported()
+            }
+            if frame.special {
+                for i in 0..<frame.count {
+                    for j in i + 1..<frame.count where name(members[frame.base + i]) == name(members[frame.base + j]) { throw Unsupported() }
+                }
+            }
+            var out = offset
+            bytes.withUnsafeMutableBufferPointer { target in
+                copy.withUnsafeBufferPointer { source in
+                    for position in 0..<frame.count {
+                        if position > 0 {
+                            target[out] = UInt8(ascii: ",")
+                            out += 1
+                        }
+                        let member = frame.base + order[position]
+                        let from = members[member].start - offset
+                        let to = order[position] + 1 < frame.count ? members[member + 1].start - 1 - offset : end - offset
+                        _ = UnsafeMutableBufferPointer(rebasing: target[out..<out + (to - from)]).initialize(from: source[from..<to])
+                        out += to - from
                     }
-                    let from = members[member].start - offset
-                    let to = member + 1 < range.upperBound ? members[member + 1].start - 1 - offset : end - offset
-                    _ = UnsafeMutableBufferPointer(rebasing: target[out..<out + (to - from)]).initialize(from: source[from..<to])
-                    out += to - from
                 }
             }
         }
@@ -191,11 +227,30 @@ final class WireJSONEncoderImpl: Encoder, SingleValueEncodingContainer {
             return
         }
         if T.self == Data.self || T.self == URL.self || T.self == Decimal.self { throw Unsupported() }
+        // Elements of arrays and dictionaries arrive here generically; write the common
+        // scalars and arrays of them without the detour through `encode(to:)`.
+        if T.self == String.self {
+            WireJSONText.appendString(unsafeBitCast(value, to: String.self), to: &bytes)
+            return
+        }
+        if T.self == Int.self { return WireJSONText.appendInteger(unsafeBitCast(value, to: Int.self), to: &bytes) }
+        if T.self == Int64.self { return WireJSONText.appendInteger(unsafeBitCast(value, to: Int64.self), to: &bytes) }
+        if T.self == [String].self { return appendArray(unsafeBitCast(value, to: [String].self)) { WireJSONText.appendString($0, to: &bytes) } }
+        if T.self == [Int].self { return appendArray(unsafeBitCast(value, to: [Int].self)) { WireJSONText.appendInteger($0, to: &bytes) } }
         let depth = frames.count
         pending = true
         try value.encode(to: self)
         guard !pending, !failed else { throw Unsupported() }
         try closeFrames(downTo: depth)
+    }
+
+    private func appendArray<Element>(_ elements: [Element], _ append: (Element) -> Void) {
+        bytes.append(UInt8(ascii: "["))
+        for (index, element) in elements.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            append(element)
+        }
+        bytes.append(UInt8(ascii: "]"))
     }
 
     func encodeFloat<T: BinaryFloatingPoint & LosslessStringConvertible>(_ value: T) throws {

@@ -14,24 +14,56 @@ enum WireJSONText {
         }
     }
 
+    // MARK: Eight bytes at a time
+
+    @inline(__always)
+    static func load8(_ base: UnsafePointer<UInt8>, _ offset: Int) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self))
+    }
+
+    /// Whether any of the eight bytes in `word` is `"`, `\` or a control character below 0x20
+    /// (exact, not approximate: the classic "has zero byte" and "has byte less than" tests).
+    @inline(__always)
+    static func needsAttention(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let control = (word &- ones &* 0x20) & ~word
+        return ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash | control) & highs != 0
+    }
+
     // MARK: Writing
 
     private static let hexDigits: StaticString = "0123456789abcdef"
 
     /// Appends `string` quoted: `"` and `\` escaped, `\b \f \n \r \t` for those controls,
     /// `\u00xx` (lower-case hex) for the other C0 controls; `/`, DEL, U+2028/2029 and all
-    /// other non-ASCII as raw UTF-8 (`.withoutEscapingSlashes`). Returns whether it was ASCII.
+    /// other non-ASCII as raw UTF-8 (`.withoutEscapingSlashes`). Returns whether the text
+    /// was plain, ASCII that needed no escape, so that its bytes in the output are the text.
     @discardableResult
     static func appendString(_ string: String, to bytes: inout [UInt8]) -> Bool {
         var string = string
-        var ascii = true
+        var plain = true
         bytes.append(UInt8(ascii: "\""))
         string.withUTF8 { utf8 in
+            guard let base = utf8.baseAddress else { return }
+            // Whole words that need no escape are copied with the rest in one go below.
+            var clean = 0
+            var high: UInt64 = 0
+            while clean + 8 <= utf8.count {
+                let word = load8(base, clean)
+                if needsAttention(word) { break }
+                high |= word
+                clean += 8
+            }
+            if high & 0x8080_8080_8080_8080 != 0 { plain = false }
             var mark = 0
-            for i in 0..<utf8.count {
+            for i in clean..<utf8.count {
                 let b = utf8[i]
-                if b >= 0x80 { ascii = false }
+                if b >= 0x80 { plain = false }
                 guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
+                plain = false
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[mark..<i]))
                 mark = i + 1
                 bytes.append(UInt8(ascii: "\\"))
@@ -50,7 +82,7 @@ enum WireJSONText {
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[mark...]))
         }
         bytes.append(UInt8(ascii: "\""))
-        return ascii
+        return plain
     }
 
     /// Foundation's `.sortedKeys` order on Linux: the names' UTF-8 bytes, lexicographically.
