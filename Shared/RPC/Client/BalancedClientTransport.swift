@@ -93,7 +93,7 @@ public final class BalancedClientTransport: ClientTransport {
     /// A replica's answer `unavailable` (HTTP 503 with that Connect code).
     static func isRefusal(_ response: ClientResponse) -> Bool {
         guard response.status == 503, Wire.isJSON(response.headers[.contentType]),
-              let error = try? JSONCoding.decoder().decode(RPCError.self, from: response.body) else { return false }
+              let error = try? JSONWire.decode(RPCError.self, from: response.body) else { return false }
         return error.code == .unavailable
     }
 }

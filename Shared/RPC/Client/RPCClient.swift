@@ -58,7 +58,7 @@ public struct RPCClient: Sendable {
         let body = try JSONWire.encode(request)
         let responseBody = try await call(method.descriptor, body: body, options: options)
         do {
-            return try JSONCoding.decoder().decode(Response.self, from: responseBody)
+            return try JSONWire.decode(Response.self, from: responseBody)
         } catch {
             throw RPCError(.internal, "the response of \(method.descriptor) could not be decoded")
         }
@@ -121,7 +121,7 @@ public struct RPCClient: Sendable {
         }
         if response.status == 200 { return .success(response.body) }
         if Wire.isJSON(response.headers[.contentType]),
-           let error = try? JSONCoding.decoder().decode(RPCError.self, from: response.body) {
+           let error = try? JSONWire.decode(RPCError.self, from: response.body) {
             return .failure(error)
         }
         return .failure(RPCError(ErrorCode(httpStatus: response.status), "HTTP \(response.status) without a Connect error body"))

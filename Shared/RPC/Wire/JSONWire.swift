@@ -1,14 +1,17 @@
 import Foundation
 public import Messages
 public import NIOCore
-import NIOFoundationCompat
 
 /// Encoding and decoding of message bodies, turning every decoding failure into an
 /// `invalid_argument` that names the field path (`criteria[2].weight`).
+///
+/// Both directions go through ``WireJSON``: Foundation's bytes and values (and, for bad
+/// input, Foundation's errors) without Foundation's cost, read straight from and written
+/// straight into the buffer.
 public enum JSONWire {
     public static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws(RPCError) -> T {
         do {
-            return try JSONCoding.sharedDecoder.decode(type, from: buffer)
+            return try buffer.withUnsafeReadableBytes { try WireJSON.decode(type, from: $0) }
         } catch let error as DecodingError {
             throw rpcError(for: error)
         } catch {
@@ -18,7 +21,7 @@ public enum JSONWire {
 
     public static func encode(_ value: some Encodable) throws(RPCError) -> ByteBuffer {
         do {
-            return ByteBuffer(data: try JSONCoding.sharedEncoder.encode(value))
+            return ByteBuffer(bytes: try WireJSON.encode(value))
         } catch {
             throw RPCError(.internal, "response could not be encoded")
         }
