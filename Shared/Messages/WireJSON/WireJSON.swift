@@ -10,9 +10,10 @@ public import Foundation
 /// - encoding: `Data`, `URL`, `Decimal`, `superEncoder`, repeated keys, a value asking for
 ///   two containers or encoding nothing, any error (e.g. a non-finite number);
 /// - decoding: any failure at all (so errors and their coding paths are Foundation's),
-///   text that is not strict RFC 8259 UTF-8 (a BOM, trailing commas), object keys with
-///   escapes or non-ASCII bytes, integers written with a fraction or exponent, numbers
-///   out of range or subnormal, `Data`, `URL`, `Decimal`, `Float`.
+///   text that is not strict RFC 8259 UTF-8 (a BOM, trailing commas, nesting deeper than
+///   128), strings Foundation would refuse (invalid UTF-8, lone surrogates), integers
+///   written with a fraction or exponent, numbers out of range or subnormal, `Data`, `URL`,
+///   `Decimal`, `Float`, `superDecoder` on a missing key.
 ///
 /// ``CanonicalJSON`` (bytes that are hashed or signed) stays on Foundation.
 public enum WireJSON {

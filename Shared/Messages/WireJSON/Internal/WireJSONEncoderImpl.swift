@@ -179,7 +179,6 @@ final class WireJSONEncoderImpl: Encoder, SingleValueEncodingContainer {
     private func sortMembers(_ frame: Frame) throws {
         let offset = frame.start + 1
         let end = bytes.count
-        let copy = Array(bytes[offset..<end])
         try withUnsafeTemporaryAllocation(of: Int.self, capacity: frame.count) { order in
             // Insertion sort: objects have a handful of members, and it allocates nothing.
             for i in 0..<frame.count {
@@ -200,8 +199,9 @@ final class WireJSONEncoderImpl: Encoder, SingleValueEncodingContainer {
                 }
             }
             var out = offset
-            bytes.withUnsafeMutableBufferPointer { target in
-                copy.withUnsafeBufferPointer { source in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: end - offset) { source in
+                bytes.withUnsafeMutableBufferPointer { target in
+                    source.baseAddress!.initialize(from: target.baseAddress! + offset, count: end - offset)
                     for position in 0..<frame.count {
                         if position > 0 {
                             target[out] = UInt8(ascii: ",")
@@ -210,7 +210,7 @@ final class WireJSONEncoderImpl: Encoder, SingleValueEncodingContainer {
                         let member = frame.base + order[position]
                         let from = members[member].start - offset
                         let to = order[position] + 1 < frame.count ? members[member + 1].start - 1 - offset : end - offset
-                        _ = UnsafeMutableBufferPointer(rebasing: target[out..<out + (to - from)]).initialize(from: source[from..<to])
+                        (target.baseAddress! + out).update(from: source.baseAddress! + from, count: to - from)
                         out += to - from
                     }
                 }
