@@ -100,6 +100,27 @@ struct DispatcherTests {
         }
     }
 
+    /// A header sent twice counts as its values joined (as HTTPTypes reads it): two
+    /// content types are not JSON, two tokens are not one bearer token, two request ids are
+    /// not one printable token.
+    @Test func aRepeatedHeaderIsReadAsItsJoinedValues() async throws {
+        try await withTestBackend { backend in
+            let transport = InProcessTransport(dispatcher: backend.dispatcher)
+            let echo = try json(EchoMessage(id: "1", title: "t", amount: .zero, tags: []))
+            let twoTypes = try await transport.raw(TestAPI.echo, body: echo, headers: [("content-type", "application/json"), ("content-type", "application/json")])
+            #expect(twoTypes.status == 415)
+            let token = try await backend.token(.auditor)
+            let twoTokens = try await transport.raw(TestAPI.get, body: #"{"key":"k"}"#, headers: jsonHeaders(token: token, ("authorization", "Bearer \(token)")))
+            #expect(twoTokens.status == 401)
+            let twoIDs = try await transport.raw(TestAPI.echo, body: echo, headers: jsonHeaders(("x-request-id", "a"), ("x-request-id", "b")))
+            #expect(twoIDs.status == 200)
+            #expect(twoIDs.header("x-request-id").map { $0 != "a" && $0 != "b" } == true)
+            let once = try await transport.raw(TestAPI.get, body: #"{"key":"k"}"#, headers: jsonHeaders(token: token, ("x-request-id", "req-1")))
+            #expect(once.status == 200)
+            #expect(once.header("x-request-id") == "req-1")
+        }
+    }
+
     @Test func requestIDIsEchoedOrMade() async throws {
         try await withTestBackend { backend in
             let transport = InProcessTransport(dispatcher: backend.dispatcher)

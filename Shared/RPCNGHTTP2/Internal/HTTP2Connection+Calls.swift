@@ -101,9 +101,11 @@ extension HTTP2Connection {
 
     private static func copy(_ text: String, into bytes: UnsafeMutableBufferPointer<UInt8>, at offset: inout Int) -> UnsafeMutableBufferPointer<UInt8> {
         let start = offset
-        for byte in text.utf8 {
-            bytes[offset] = byte
-            offset += 1
+        var text = text
+        text.withUTF8 { utf8 in
+            guard let source = utf8.baseAddress, !utf8.isEmpty else { return }
+            (bytes.baseAddress! + offset).update(from: source, count: utf8.count)
+            offset += utf8.count
         }
         return UnsafeMutableBufferPointer(rebasing: bytes[start..<offset])
     }
