@@ -11,8 +11,8 @@ import TestServiceKit
 struct ClientTLSTests {
     static let echo = EchoMessage(id: "tls-1", title: "Grünerløkka", amount: Money(ore: 7), tags: ["a"])
 
-    func withTLSServer(_ engine: ServerEngine, _ body: (ClientPKI, ClientTestBackend, Int) async throws -> Void) async throws {
-        let pki = try await ClientPKI.make()
+    func withTLSServer(_ engine: ServerEngine, _ body: (TestPKI, ClientTestBackend, Int) async throws -> Void) async throws {
+        let pki = try await TestPKI.make()
         defer { pki.remove() }
         try await withClientTestBackend { backend async throws in
             let tls = RPCServerTLS(certificateChainPath: pki.serverCertificate, privateKeyPath: pki.serverKey)
@@ -54,7 +54,7 @@ struct ClientTLSTests {
             // (A wrong `serverHostname` is no test here: NIOSSL also accepts the certificate's
             // IP entry matching the connected address, and this one carries 127.0.0.1.)
             try await using(try NGHTTP2ClientTransport(
-                url: "https://localhost:\(port)", tls: ClientTLS(trustRootsPath: pki.otherCACertificate), logger: EngineServer.logger
+                url: "https://localhost:\(port)", tls: ClientTLS(trustRootsPath: pki.untrustedCACertificate), logger: EngineServer.logger
             )) { transport async throws in
                 let error = await #expect(throws: RPCError.self) { try await rpcClient(transport).call(TestAPI.echo, Self.echo) }
                 #expect(error?.code == .unavailable)

@@ -1,4 +1,5 @@
 import Foundation
+import TestServiceKit
 
 /// One HTTP response as an external client saw it.
 struct HTTPExchange: Sendable, CustomStringConvertible {

@@ -8,21 +8,21 @@ import Foundation
 /// - a client certificate `CN=tender-records` (SAN `DNS:tender-records`) signed by it;
 /// - a second, untrusted CA and a client certificate with the same name signed by that one,
 ///   so a refusal can only come from the chain, not from the name.
-struct TestPKI: Sendable {
-    static let clientName = "tender-records"
+public struct TestPKI: Sendable {
+    public static let clientName = "tender-records"
 
-    let directory: String
+    public let directory: String
 
-    var caCertificate: String { directory + "/ca.pem" }
-    var serverCertificate: String { directory + "/server.pem" }
-    var serverKey: String { directory + "/server.key" }
-    var clientCertificate: String { directory + "/client.pem" }
-    var clientKey: String { directory + "/client.key" }
-    var untrustedCACertificate: String { directory + "/untrusted-ca.pem" }
-    var untrustedClientCertificate: String { directory + "/untrusted-client.pem" }
-    var untrustedClientKey: String { directory + "/untrusted-client.key" }
+    public var caCertificate: String { directory + "/ca.pem" }
+    public var serverCertificate: String { directory + "/server.pem" }
+    public var serverKey: String { directory + "/server.key" }
+    public var clientCertificate: String { directory + "/client.pem" }
+    public var clientKey: String { directory + "/client.key" }
+    public var untrustedCACertificate: String { directory + "/untrusted-ca.pem" }
+    public var untrustedClientCertificate: String { directory + "/untrusted-client.pem" }
+    public var untrustedClientKey: String { directory + "/untrusted-client.key" }
 
-    static func make() async throws -> TestPKI {
+    public static func make() async throws -> TestPKI {
         let directory = NSTemporaryDirectory() + "tender-pki-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let pki = TestPKI(directory: directory)
@@ -35,7 +35,7 @@ struct TestPKI: Sendable {
         return pki
     }
 
-    func remove() {
+    public func remove() {
         try? FileManager.default.removeItem(atPath: directory)
     }
 

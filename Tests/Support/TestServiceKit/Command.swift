@@ -1,35 +1,36 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// What an external command printed and how it ended.
-struct CommandResult: Sendable {
-    var arguments: [String]
-    var exitCode: Int32
-    var stdout: Data
-    var stderr: Data
+public struct CommandResult: Sendable {
+    public var arguments: [String]
+    public var exitCode: Int32
+    public var stdout: Data
+    public var stderr: Data
 
-    var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
-    var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
 
     /// For failure messages: the command line, exit code and both outputs.
-    var transcript: String {
+    public var transcript: String {
         "$ \(arguments.joined(separator: " "))\nexit code \(exitCode)\n--- stdout\n\(stdoutText)\n--- stderr\n\(stderrText)"
     }
 }
 
-struct CommandError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct CommandError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
-/// Runs external tools (curl, nghttp, openssl) as real processes with Foundation.Process.
+/// Runs external tools (curl, nghttp, h2load, openssl) as real processes with Foundation.Process:
+/// the independent peers and the PKI of the interop and TLS tests.
 ///
 /// Output goes to temporary files rather than pipes, so a chatty tool can never block on a
 /// full pipe; the wait is asynchronous (termination handler), so no cooperative thread is held.
-enum Command {
+public enum Command {
     /// Where `tool` is on PATH. A missing tool fails the test with a clear message: CI
     /// installs them, so a missing one is a broken environment, never a reason to skip.
-    static func locate(_ tool: String) throws -> String {
+    public static func locate(_ tool: String) throws -> String {
         if tool.hasPrefix("/") { return tool }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         for directory in path.split(separator: ":") {
@@ -37,7 +38,7 @@ enum Command {
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
         let hint = switch tool {
-        case "nghttp": " (Debian/Ubuntu package nghttp2-client)"
+        case "nghttp", "h2load": " (Debian/Ubuntu package nghttp2-client)"
         case "curl": " (package curl, built with HTTP/2 support)"
         case "openssl": " (package openssl)"
         default: ""
@@ -45,9 +46,22 @@ enum Command {
         throw CommandError("`\(tool)` is required by the system tests but was not found on PATH\(hint); PATH=\(path)")
     }
 
+    /// Whether `tool` is on PATH (for suites that only make sense with it).
+    public static func isInstalled(_ tool: String) -> Bool {
+        (try? locate(tool)) != nil
+    }
+
+    /// A temporary file holding `text` (a request body for curl, nghttp or h2load); the
+    /// caller removes it.
+    public static func temporaryFile(_ text: String) throws -> String {
+        let path = NSTemporaryDirectory() + "tender-body-\(UUID().uuidString.prefix(12))"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
     /// Runs `tool` with `arguments`; a process still running after `timeout` is killed and
     /// the call throws.
-    static func run(
+    public static func run(
         _ tool: String, _ arguments: [String], currentDirectory: String? = nil,
         environment: [String: String] = [:], timeout: Duration = .seconds(60)
     ) async throws -> CommandResult {
@@ -73,7 +87,7 @@ enum Command {
         process.standardOutput = stdout
         process.standardError = stderr
 
-        let timedOut = Flag()
+        let timedOut = TimeoutFlag()
         let watchdog = Task.detached {
             try await Task.sleep(for: timeout)
             if process.isRunning {
@@ -104,8 +118,8 @@ enum Command {
     }
 }
 
-/// A thread-safe boolean that can be captured by escaping closures.
-final class Flag: Sendable {
+/// Set by the watchdog when it killed the process.
+private final class TimeoutFlag: Sendable {
     private let value = Atomic<Bool>(false)
     func set() { value.store(true, ordering: .sequentiallyConsistent) }
     var isSet: Bool { value.load(ordering: .sequentiallyConsistent) }
