@@ -128,23 +128,29 @@ private struct Scanner {
                 skipWhitespace()
                 guard value(depth: depth) else { return false }
                 count += 1
-                skipWhitespace()
-                guard !atEnd else { return false }
-                if byte == UInt8(ascii: ",") {
-                    position += 1
-                    skipWhitespace()
-                } else if byte == UInt8(ascii: "}") {
-                    position += 1
-                    break
-                } else {
-                    return false
-                }
+                guard let more = separator(closing: UInt8(ascii: "}")) else { return false }
+                if !more { break }
             }
         }
         tokens[index].start = count
         tokens[index].end = Int32(tokens.count)
         tokens[index].escapedOrFractional = !plainNames
         return true
+    }
+
+    /// After a member or an element: skips a `,` and returns true (another follows), or
+    /// skips `close` and returns false (the container ended); nil for anything else.
+    private mutating func separator(closing close: UInt8) -> Bool? {
+        skipWhitespace()
+        guard !atEnd else { return nil }
+        if byte == UInt8(ascii: ",") {
+            position += 1
+            skipWhitespace()
+            return true
+        }
+        guard byte == close else { return nil }
+        position += 1
+        return false
     }
 
     private mutating func array(depth: Int) -> Bool {
@@ -160,17 +166,8 @@ private struct Scanner {
             while true {
                 guard value(depth: depth) else { return false }
                 count += 1
-                skipWhitespace()
-                guard !atEnd else { return false }
-                if byte == UInt8(ascii: ",") {
-                    position += 1
-                    skipWhitespace()
-                } else if byte == UInt8(ascii: "]") {
-                    position += 1
-                    break
-                } else {
-                    return false
-                }
+                guard let more = separator(closing: UInt8(ascii: "]")) else { return false }
+                if !more { break }
             }
         }
         tokens[index].start = count
