@@ -48,7 +48,9 @@ public struct NGHTTP2ServerConfiguration: Sendable {
     /// A connection whose socket has not become writable again for this long while output
     /// waits (the client stopped reading) is closed (default 30 s). While the socket is not
     /// writable the connection reads nothing more from it, so such a client can only hold
-    /// what was already queued, and only this long.
+    /// what was already queued, and only this long. The same timeout closes a connection
+    /// whose answers wait while no byte of any of them goes out (a client that grants no
+    /// flow-control window keeps the socket writable).
     public var writeStallTimeout: Duration
 
     public init(

@@ -105,6 +105,27 @@ struct EngineLimitTests {
         }
     }
 
+    /// A client that reads everything but grants no flow-control window keeps the socket
+    /// writable while its answers wait: with no answer byte sent for the write-stall timeout,
+    /// the connection is closed; an ordinary client is not.
+    @Test func aClientThatGrantsNoWindowIsDisconnectedAfterTheWriteStallTimeout() async throws {
+        try await withEngineServer(engine: .init(writeStallTimeout: .seconds(2))) { (server: EngineServer) async throws in
+            // SETTINGS_INITIAL_WINDOW_SIZE 0: no DATA may be sent on any stream, and no
+            // WINDOW_UPDATE ever follows.
+            let bytes = RawHTTP2.preface + RawHTTP2.frame(type: 4, flags: 0, stream: 0, payload: [0x00, 0x04, 0x00, 0x00, 0x00, 0x00])
+                + RawHTTP2.frame(type: 1, flags: 0x4, stream: 1, payload: RawHTTP2.requestHeaders(path: TestAPI.stats.path))
+                + RawHTTP2.frame(type: 0, flags: 0x1, stream: 1, payload: Array("{}".utf8))
+            let (received, serverClosed) = try await RawHTTP2.exchange(port: server.port, bytes, readFor: .seconds(60))
+            #expect(serverClosed, "the connection of a client that grants no window was kept")
+            let frames = RawHTTP2.frames(in: received)
+            #expect(frames.contains { $0.type == 1 && $0.stream == 1 }, "the answer's HEADERS went out: \(frames.map(\.type))")
+            #expect(!frames.contains { $0.type == 0 && $0.stream == 1 }, "DATA went out despite a window of 0")
+            // Others are served meanwhile and after.
+            _ = try await server.stats()
+            #expect(try await eventually { server.server.openConnections <= 1 })
+        }
+    }
+
     /// An answer sent while the client is still uploading (here `resource_exhausted`, the
     /// body already over the cap) is followed by RST_STREAM(NO_ERROR), RFC 9113 §8.1.
     @Test func anEarlyAnswerIsFollowedByAResetWithNoError() async throws {

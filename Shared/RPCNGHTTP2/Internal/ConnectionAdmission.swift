@@ -67,4 +67,5 @@ final class RateLimitedCount: Sendable {
 enum EngineMetrics {
     static let refusedConnections = Counter(label: "rpc_server_connections_refused_total", dimensions: [("reason", "max_connections")])
     static let writeStallCloses = Counter(label: "rpc_server_connections_closed_total", dimensions: [("reason", "write_stall")])
+    static let answerStallCloses = Counter(label: "rpc_server_connections_closed_total", dimensions: [("reason", "answer_stall")])
 }

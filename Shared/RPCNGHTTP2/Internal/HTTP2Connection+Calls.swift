@@ -64,7 +64,10 @@ extension HTTP2Connection {
         for field in response.headers { fields.append((field.name.canonicalName, field.value)) }
         fields.append(("content-length", String(response.body.readableBytes)))
         let hasBody = response.body.readableBytes > 0
-        if hasBody { stream.responseBody = response.body }
+        if hasBody {
+            stream.responseBody = response.body
+            armAnswerStallTimer()
+        }
         let result = Self.withHeaderBlock(fields) { nva, count in
             guard hasBody else { return nghttp2_submit_response(session, id, nva, count, nil) }
             var provider = nghttp2_data_provider(

@@ -72,4 +72,31 @@ extension HTTP2Connection {
             close()
         }
     }
+
+    /// An answer is waiting to be sent: checks every
+    /// ``NGHTTP2ServerConfiguration/writeStallTimeout`` that answer bytes still go out. A
+    /// client that grants no flow-control window (a 0 or 1-byte window, never updated) keeps
+    /// the socket writable, so the write-stall timer never starts, yet its answers would stay
+    /// here as long as it stays connected: with no answer byte sent for a whole period while
+    /// answers wait, the connection is closed. A slow client that takes any of its answers'
+    /// bytes keeps it open.
+    func armAnswerStallTimer() {
+        guard answerStallTimer == nil, let context else { return }
+        answerBytesSentAtCheck = answerBytesSent
+        answerStallTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(configuration.writeStallTimeout)) { [self] in
+            answerStallTimer = nil
+            guard self.context != nil, streams.values.contains(where: { $0.responseBody != nil }) else { return }
+            guard answerBytesSent == answerBytesSentAtCheck else {
+                armAnswerStallTimer()
+                return
+            }
+            EngineMetrics.answerStallCloses.increment()
+            if let closed = connections.writeStalls.record() {
+                logger.notice("closing connections whose client grants no window for their answers", metadata: [
+                    "write_stall_timeout": "\(configuration.writeStallTimeout)", "closed": .stringConvertible(closed),
+                ])
+            }
+            close()
+        }
+    }
 }

@@ -108,6 +108,7 @@ extension HTTP2Connection {
             if count > 0 { UnsafeMutableRawPointer(buffer).copyMemory(from: raw.baseAddress!, byteCount: count) }
         }
         body.moveReaderIndex(forwardBy: count)
+        answerBytesSent &+= count
         if body.readableBytes == 0 {
             flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
             stream.responseBody = nil

@@ -62,6 +62,12 @@ final class HTTP2Connection: ChannelDuplexHandler {
     var finalGoawayTimer: Scheduled<Void>?
     /// Closes the connection if the socket stays unwritable for the write-stall timeout.
     var writeStallTimer: Scheduled<Void>?
+    /// While answers wait to be sent: closes the connection if none of their bytes went out
+    /// for the write-stall timeout (the client grants no flow-control window).
+    var answerStallTimer: Scheduled<Void>?
+    /// Answer body bytes handed to nghttp2 so far, and at the answer-stall timer's last check.
+    var answerBytesSent = 0
+    var answerBytesSentAtCheck = 0
 
     init(dispatcher: RPCDispatcher, configuration: NGHTTP2ServerConfiguration, readsPeerCertificate: Bool = false, connections: ConnectionSet, logger: Logger) {
         self.dispatcher = dispatcher
@@ -185,6 +191,8 @@ final class HTTP2Connection: ChannelDuplexHandler {
         withheldCredit.removeAll()
         writeStallTimer?.cancel()
         writeStallTimer = nil
+        answerStallTimer?.cancel()
+        answerStallTimer = nil
         idleTimer?.cancel()
         handshakeTimer?.cancel()
         handshakeTimer = nil
