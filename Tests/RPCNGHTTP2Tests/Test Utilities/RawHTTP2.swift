@@ -74,9 +74,9 @@ enum RawHTTP2 {
         return channel
     }
 
-    /// Connects, writes `bytes`, then reads until the server closes or `until` says the
-    /// bytes so far are enough (or `readFor` passes); returns what arrived. The connection
-    /// is closed on return.
+    /// Connects, writes `bytes`, then reads until the server closes (an orderly close or a
+    /// reset) or `until` says the bytes so far are enough (or `readFor` passes); returns what
+    /// arrived. The connection is closed on return.
     static func exchange(
         port: Int, _ bytes: [UInt8], readFor: Duration = .seconds(5), until enough: @escaping @Sendable ([UInt8]) -> Bool = { _ in false }
     ) async throws -> (received: [UInt8], serverClosed: Bool) {
@@ -89,9 +89,15 @@ enum RawHTTP2 {
             return try await withThrowingTaskGroup(of: ([UInt8], Bool)?.self) { group in
                 group.addTask {
                     var received: [UInt8] = []
-                    for try await chunk in inbound {
-                        received += Array(buffer: chunk)
-                        if enough(received) { return (received, false) }
+                    do {
+                        for try await chunk in inbound {
+                            received += Array(buffer: chunk)
+                            if enough(received) { return (received, false) }
+                        }
+                    } catch let error as IOError where error.errnoCode == ECONNRESET {
+                        // The server closed first and our bytes, or our late write, met a
+                        // closed socket: a reset is the server's close too.
+                        return (received, true)
                     }
                     return (received, true)
                 }
