@@ -234,12 +234,17 @@ public final class RPCDispatcher: Sendable {
         guard remaining > .zero else { throw RPCError(.deadlineExceeded, "deadline exceeded before the call started") }
         let expired = OnceFlag()
         let delay = TimeAmount.nanoseconds(remaining.components.seconds * 1_000_000_000 + remaining.components.attoseconds / 1_000_000_000)
-        if let loop = executor?.eventLoop, loop.inEventLoop, let canceller = withUnsafeCurrentTask(body: { $0.map(TaskCanceller.init) }) {
+        if let loop = executor?.eventLoop, loop.inEventLoop,
+           let canceller = withUnsafeCurrentTask(body: { $0.map { TaskCanceller($0, loop: loop) } }) {
             let timer = try? loop.scheduleCallback(in: delay, handler: DeadlineCallback(expired: expired, task: canceller))
             guard let timer else { throw RPCError(.unavailable, "server is shutting down") }
-            // Cancelled on this loop's thread before the task can end, so the callback, which
-            // also runs only on this thread, never touches a finished task.
-            defer { timer.cancel() }
+            // Both run on this loop's thread. Cancelling the callback is not enough: the loop
+            // may already have taken it out of its queue to run in the same tick as the job
+            // that resumed this task, so the canceller is disarmed before the task can end.
+            defer {
+                canceller.disarm()
+                timer.cancel()
+            }
             return try await Self.value(of: body, expired: expired)
         }
         let work = Task(executorPreference: executor) { try await body() }
@@ -329,15 +334,30 @@ final class OnceFlag: Sendable {
     var isSet: Bool { value.load(ordering: .acquiring) }
 }
 
-/// Cancels the task that made it.
+/// Cancels the task that made it, until disarmed.
 ///
-/// `@unchecked Sendable`: an `UnsafeCurrentTask` must not outlive its task. The dispatcher
-/// uses one only from a deadline callback on the event loop that runs the task, and cancels
-/// that callback on the same loop before the task can end.
+/// `@unchecked Sendable`: an `UnsafeCurrentTask` must not be used once its task has ended.
+/// The canceller is touched only on `loop`'s thread — by the deadline callback, and by the
+/// task itself, which runs there and disarms it before it can end — so a callback that runs
+/// late finds it disarmed (checked in debug builds).
 private final class TaskCanceller: @unchecked Sendable {
-    private let task: UnsafeCurrentTask
-    init(_ task: UnsafeCurrentTask) { self.task = task }
-    func cancel() { task.cancel() }
+    private var task: UnsafeCurrentTask?
+    private let loop: any EventLoop
+
+    init(_ task: UnsafeCurrentTask, loop: any EventLoop) {
+        self.task = task
+        self.loop = loop
+    }
+
+    func cancel() {
+        loop.assertInEventLoop()
+        task?.cancel()
+    }
+
+    func disarm() {
+        loop.assertInEventLoop()
+        task = nil
+    }
 }
 
 /// The deadline of a call served in its engine's task: marks the call expired and cancels it.
