@@ -12,9 +12,12 @@ struct NIOClientGoAwayTests {
     func newCallsGoToANewConnection() async throws {
         let engine = NGHTTP2ServerConfiguration(maxAge: .seconds(1), gracefulCloseTimeout: .seconds(120))
         try await withEngineServer(engine: engine) { (server: EngineServer) async throws in
-            // No retries: a call sent into the old connection would fail.
+            // No retries for the call under test: sent into the old connection, it would fail.
             let client = server.client()
-            let sleeping = Task { try await client.call(TestAPI.sleep, SleepRequest(milliseconds: 6_000)) }
+            // The long call may retry: on a slow machine its stream can cross the GOAWAY on
+            // the wire, and is then undelivered and goes to a new connection.
+            let retrying = RPCClient(transport: server.transport, defaultTimeout: .seconds(60), retryPolicy: .default, logger: EngineServer.logger)
+            let sleeping = Task { try await retrying.call(TestAPI.sleep, SleepRequest(milliseconds: 6_000)) }
             // The connection is older than its max age by now: the server's GOAWAY has come.
             try await Task.sleep(for: .milliseconds(2_500))
             let message = EchoMessage(id: "1", title: "after goaway", amount: .zero, tags: [], org: OrgNumber("923609016"))

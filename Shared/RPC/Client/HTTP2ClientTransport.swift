@@ -7,6 +7,7 @@ import NIOHPACK
 import NIOHTTP2
 public import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// The HTTP/2 client transport on SwiftNIO's NIOHTTP2: a small pool of connections to one
 /// target, each carrying many concurrent streams; h2c with prior knowledge or TLS/ALPN.
@@ -97,7 +98,7 @@ public final class HTTP2ClientTransport: ReplicaTransport {
                             mode: .client,
                             configuration: .init()
                         ) { stream in stream.eventLoop.makeSucceededVoidFuture() }
-                        let goingAway = OnceFlag()
+                        let goingAway = GoAwayState()
                         try channel.pipeline.syncOperations.addHandler(GoAwayObserver(goingAway))
                         return (channel, multiplexer, goingAway)
                     }
@@ -137,6 +138,7 @@ public final class HTTP2ClientTransport: ReplicaTransport {
                 // NIOHTTP2 refuses a stream opened after the server's GOAWAY: never sent.
                 throw UndeliveredRequest(error: RPCError(.unavailable, "connection to \(self.authority) is going away"))
             }
+            let streamID = try? await stream.channel.getOption(HTTP2StreamChannelOptions.streamID).get()
             try await outbound.write(.data(.init(data: .byteBuffer(body), endStream: true)))
             var status: Int?
             var fields = HTTPFields()
@@ -163,7 +165,14 @@ public final class HTTP2ClientTransport: ReplicaTransport {
                     continue
                 }
             }
-            guard let status else { throw RPCError(.unavailable, "the server closed the stream without a response") }
+            guard let status else {
+                // A stream above the GOAWAY's last stream id was not processed (RFC 9113 §6.8):
+                // it crossed the GOAWAY on the wire.
+                if let streamID, goingAway.refused(Int(streamID)) {
+                    throw UndeliveredRequest(error: RPCError(.unavailable, "connection to \(self.authority) went away before the call"))
+                }
+                throw RPCError(.unavailable, "the server closed the stream without a response")
+            }
             return ClientResponse(status: status, headers: fields, body: responseBody)
         }
     }
@@ -174,22 +183,42 @@ struct Connection: Sendable {
     let multiplexer: NIOHTTP2Handler.AsyncStreamMultiplexer<Void>
     /// The server sent GOAWAY: the streams already open finish, new calls go to a new
     /// connection, and the server closes this one when it is done with them.
-    let goingAway: OnceFlag
+    let goingAway: GoAwayState
     var isUsable: Bool { channel.isActive && !goingAway.isSet }
+}
+
+/// What the server's GOAWAY frames said: whether one came, and the lowest last stream id
+/// they named (a graceful shutdown sends 2^31 − 1 first, then the real one).
+final class GoAwayState: Sendable {
+    private let lastStreamID = Atomic<Int>(Int.max)
+
+    func received(lastStreamID id: Int) {
+        var current = lastStreamID.load(ordering: .acquiring)
+        while id < current {
+            let (exchanged, original) = lastStreamID.compareExchange(expected: current, desired: id, ordering: .acquiringAndReleasing)
+            if exchanged { return }
+            current = original
+        }
+    }
+
+    var isSet: Bool { lastStreamID.load(ordering: .acquiring) != Int.max }
+
+    /// The server will not process `streamID`: it is above a GOAWAY's last stream id.
+    func refused(_ streamID: Int) -> Bool { streamID > lastStreamID.load(ordering: .acquiring) }
 }
 
 /// Marks a connection as going away when the server's GOAWAY arrives (NIOHTTP2 passes the
 /// frames of stream 0 on to the connection's pipeline).
 final class GoAwayObserver: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTP2Frame
-    private let goingAway: OnceFlag
+    private let goingAway: GoAwayState
 
-    init(_ goingAway: OnceFlag) {
+    init(_ goingAway: GoAwayState) {
         self.goingAway = goingAway
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .goAway = unwrapInboundIn(data).payload { goingAway.set() }
+        if case .goAway(let lastStreamID, _, _) = unwrapInboundIn(data).payload { goingAway.received(lastStreamID: Int(lastStreamID)) }
         context.fireChannelRead(data)
     }
 }
