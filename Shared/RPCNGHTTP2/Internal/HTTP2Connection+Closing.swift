@@ -63,13 +63,7 @@ extension HTTP2Connection {
         writeStallTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(configuration.writeStallTimeout)) { [self] in
             writeStallTimer = nil
             guard let context = self.context, !context.channel.isWritable else { return }
-            EngineMetrics.writeStallCloses.increment()
-            if let closed = connections.writeStalls.record() {
-                logger.notice("closing connections whose client stopped reading", metadata: [
-                    "write_stall_timeout": "\(configuration.writeStallTimeout)", "closed": .stringConvertible(closed),
-                ])
-            }
-            close()
+            closeStalled(EngineMetrics.writeStallCloses, "closing connections whose client stopped reading")
         }
     }
 
@@ -82,21 +76,26 @@ extension HTTP2Connection {
     /// bytes keeps it open.
     func armAnswerStallTimer() {
         guard answerStallTimer == nil, let context else { return }
-        answerBytesSentAtCheck = answerBytesSent
+        let sentWhenArmed = answerBytesSent
         answerStallTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(configuration.writeStallTimeout)) { [self] in
             answerStallTimer = nil
             guard self.context != nil, streams.values.contains(where: { $0.responseBody != nil }) else { return }
-            guard answerBytesSent == answerBytesSentAtCheck else {
+            guard answerBytesSent == sentWhenArmed else {
                 armAnswerStallTimer()
                 return
             }
-            EngineMetrics.answerStallCloses.increment()
-            if let closed = connections.writeStalls.record() {
-                logger.notice("closing connections whose client grants no window for their answers", metadata: [
-                    "write_stall_timeout": "\(configuration.writeStallTimeout)", "closed": .stringConvertible(closed),
-                ])
-            }
-            close()
+            closeStalled(EngineMetrics.answerStallCloses, "closing connections whose client grants no window for their answers")
         }
+    }
+
+    /// Closes a stalled connection: counted, and a notice at most every 10 s.
+    private func closeStalled(_ counter: Counter, _ notice: Logger.Message) {
+        counter.increment()
+        if let closed = connections.writeStalls.record() {
+            logger.notice(notice, metadata: [
+                "write_stall_timeout": "\(configuration.writeStallTimeout)", "closed": .stringConvertible(closed),
+            ])
+        }
+        close()
     }
 }

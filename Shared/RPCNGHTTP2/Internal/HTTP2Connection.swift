@@ -65,9 +65,8 @@ final class HTTP2Connection: ChannelDuplexHandler {
     /// While answers wait to be sent: closes the connection if none of their bytes went out
     /// for the write-stall timeout (the client grants no flow-control window).
     var answerStallTimer: Scheduled<Void>?
-    /// Answer body bytes handed to nghttp2 so far, and at the answer-stall timer's last check.
+    /// Answer body bytes handed to nghttp2 so far (the answer-stall timer's measure of progress).
     var answerBytesSent = 0
-    var answerBytesSentAtCheck = 0
 
     init(dispatcher: RPCDispatcher, configuration: NGHTTP2ServerConfiguration, readsPeerCertificate: Bool = false, connections: ConnectionSet, logger: Logger) {
         self.dispatcher = dispatcher
